@@ -1,0 +1,84 @@
+/** A row of the services table, as stored. `state` is not stored: see service-state.ts. */
+export interface ServiceRecord {
+  id: number
+  host: string
+  binary: string
+  topic: string
+  /** Availability zone. */
+  zone: string
+  disabled: boolean
+  /** Why the service was disabled; null while enabled. */
+  disabledReason: string | null
+  reportCount: number
+  /** ISO timestamps. updatedAt is the last heartbeat or change; null until the first one. */
+  createdAt: string
+  updatedAt: string | null
+  /** Set by a clean stop, cleared when the service starts again. */
+  stoppedAt: string | null
+}
+
+/** The fields a caller gives when a service record is created. */
+export type NewServiceRecord = Pick<ServiceRecord, 'host' | 'binary' | 'topic' | 'zone' | 'disabled'>
+
+/** The fields that may be changed on an existing record. */
+export type ServiceRecordPatch = Partial<Omit<ServiceRecord, 'id' | 'host' | 'binary' | 'createdAt'>>
+
+export interface ServiceFilter {
+  host?: string
+  binary?: string
+  topic?: string
+}
+
+/** One item of a plugin's own collection. `id` is assigned by the store. */
+export interface PluginItem {
+  id: string
+  [key: string]: unknown
+}
+
+/** The whole state document (one JSON file for the lowdb driver). */
+export interface StateData {
+  /** Format version of the document. */
+  version: 1
+  nextServiceId: number
+  services: ServiceRecord[]
+  /** Host records (endpoints, pid, version): filled by the RPC layer. */
+  hosts: Array<Record<string, unknown>>
+  /** plugin name → collection name → items. */
+  plugins: Record<string, Record<string, PluginItem[]>>
+}
+
+/**
+ * The state store. Every method is atomic with respect to every other process using the same
+ * store; a read sees a complete, committed state.
+ */
+export interface StateStore {
+  /** Where the state lives, for messages (a file path, or "memory"). */
+  readonly location: string
+
+  listServices(filter?: ServiceFilter): Promise<ServiceRecord[]>
+  getService(id: number): Promise<ServiceRecord | undefined>
+  /**
+   * Return the record for (host, binary), creating it from `init` if there is none. Unique even
+   * when several processes call it at once.
+   */
+  findOrCreateService(init: NewServiceRecord): Promise<{record: ServiceRecord; created: boolean}>
+  /** Change a record; resolves to the updated record, or undefined when it does not exist. */
+  updateService(id: number, patch: ServiceRecordPatch): Promise<ServiceRecord | undefined>
+  /** Bump reportCount and updatedAt (a heartbeat); undefined when the record does not exist. */
+  reportService(id: number, at: Date): Promise<ServiceRecord | undefined>
+  /** Delete records; resolves to how many were deleted. */
+  removeServices(ids: readonly number[]): Promise<number>
+
+  /** A plugin's own collection of items. */
+  collection(plugin: string, name: string): PluginCollection
+
+  close(): Promise<void>
+}
+
+export interface PluginCollection {
+  list(): Promise<PluginItem[]>
+  get(id: string): Promise<PluginItem | undefined>
+  /** Insert or replace the item with this id. */
+  put(item: PluginItem): Promise<void>
+  remove(id: string): Promise<boolean>
+}
