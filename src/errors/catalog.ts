@@ -23,6 +23,8 @@ export const errorCatalog = {
   PERIODIC_TASK_INVALID: {exitCode: 70, summary: 'A periodic task declaration names no method or has an invalid spacing.'},
   PERIODIC_TASK_FAILED: {exitCode: 1, summary: 'A periodic task threw (raised only when raiseOnError is set).'},
   LOCK_ACQUIRE_FAILED: {exitCode: 75, summary: 'A synchronized lock could not be acquired (non-blocking, or timed out).'},
+  NO_SERVICE_AVAILABLE: {exitCode: 69, summary: 'No live service listens on the target topic (or topic.host).'},
+  NO_SUCH_METHOD: {exitCode: 1, summary: 'The target service has no RPC method of that name.'},
   HOST_START_FAILED: {exitCode: 1, summary: 'A service of the host failed to start.'},
 } as const satisfies Record<string, {exitCode: number; summary: string}>
 

@@ -1,0 +1,149 @@
+import os from 'node:os'
+import path from 'node:path'
+
+/** The core options of a host. Topic sections (`"<topic>": {manager, driver, …}`) come beside them. */
+export interface CoreOptions {
+  host: string
+  state_dir: string
+  services: string[]
+  plugin_dirs: string[]
+  report_interval: number
+  periodic_interval: number
+  periodic_fuzzy_delay: number
+  service_down_time: number
+  cleanup_interval: number
+  enable_new_services: boolean
+  graceful_shutdown_timeout: number
+  storage_availability_zone: string
+  store_lock_timeout: number
+  log_level: LogLevel
+  log_format: 'text' | 'json'
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export type OptionType =
+  | {kind: 'number'; min: number; integer?: boolean}
+  | {kind: 'boolean'}
+  | {kind: 'string'}
+  | {kind: 'path'}
+  | {kind: 'enum'; values: readonly string[]}
+  | {kind: 'list'}
+
+export interface OptionSpec<K extends keyof CoreOptions = keyof CoreOptions> {
+  type: OptionType
+  /** The default, or a function computing it (host name, XDG directories). */
+  default: CoreOptions[K] | (() => CoreOptions[K])
+  /** Shown in `steward config show` for computed defaults, and in docs/configuration.md. */
+  defaultText?: string
+  description: string
+  /** A command-line flag that sets it, when one exists. */
+  flag?: string
+}
+
+/** The environment variable that sets a core option. */
+export function envName(key: string): string {
+  return `STEWARD_${key.toUpperCase()}`
+}
+
+function defaultStateDir(): string {
+  const base = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state')
+  return path.join(base, 'steward')
+}
+
+const seconds = {kind: 'number', min: 0} as const
+
+/**
+ * Every core option, its type, default and meaning. docs/configuration.md lists the same table;
+ * test/config-doc.test.ts keeps them in step.
+ */
+export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
+  host: {
+    type: {kind: 'string'},
+    default: () => os.hostname(),
+    defaultText: 'the machine host name',
+    description: 'Name of this host; services are recorded as (host, binary).',
+    flag: '--host',
+  },
+  state_dir: {
+    type: {kind: 'path'},
+    default: defaultStateDir,
+    defaultText: '$XDG_STATE_HOME/steward (~/.local/state/steward)',
+    description: 'Directory of the state file, lock files and sockets. Relative paths in a config file are relative to that file.',
+    flag: '--state-dir',
+  },
+  services: {
+    type: {kind: 'list'},
+    default: [],
+    description: 'Topics that `steward start` runs when none are given on the command line.',
+  },
+  plugin_dirs: {
+    type: {kind: 'list'},
+    default: [],
+    description: 'Extra directories to search for plugins, after the bundled `plugins/` directory.',
+  },
+  report_interval: {
+    type: seconds,
+    default: 10,
+    description: 'Seconds between heartbeats of each service. 0 disables heartbeats.',
+  },
+  periodic_interval: {
+    type: seconds,
+    default: 60,
+    description: 'Longest time in seconds between two runs of the periodic task loop. 0 disables periodic tasks.',
+  },
+  periodic_fuzzy_delay: {
+    type: seconds,
+    default: 60,
+    description: 'The first periodic run waits a random time in [0, this] seconds, so hosts do not run in step.',
+  },
+  service_down_time: {
+    type: {kind: 'number', min: 1},
+    default: 60,
+    description: 'A service whose last heartbeat is older than this many seconds reads as down.',
+  },
+  cleanup_interval: {
+    type: seconds,
+    default: 1800,
+    description: 'Seconds between clean-ups of stopped records of the same topic. 0 disables clean-up.',
+  },
+  enable_new_services: {
+    type: {kind: 'boolean'},
+    default: true,
+    description: 'Whether a service seen for the first time is recorded enabled.',
+  },
+  graceful_shutdown_timeout: {
+    type: seconds,
+    default: 60,
+    description: 'How long a graceful stop waits for in-flight calls and running periodic tasks. 0 waits forever.',
+  },
+  storage_availability_zone: {
+    type: {kind: 'string'},
+    default: 'nova',
+    description: 'Availability zone recorded for the services of this host.',
+  },
+  store_lock_timeout: {
+    type: {kind: 'number', min: 0.1},
+    default: 10,
+    description: 'Seconds to wait for the state file lock before failing with STORE_LOCK_TIMEOUT.',
+  },
+  log_level: {
+    type: {kind: 'enum', values: ['debug', 'info', 'warn', 'error']},
+    default: 'info',
+    description: 'Least severe log level written.',
+  },
+  log_format: {
+    type: {kind: 'enum', values: ['text', 'json']},
+    default: 'text',
+    description: 'Log lines as readable text or as one JSON object per line.',
+  },
+}
+
+export const coreOptionKeys = Object.keys(coreOptions) as Array<keyof CoreOptions>
+
+/** Keys every topic section understands; plugins may add their own. */
+export const topicSectionKeys = {
+  manager: 'Name of the manager that runs the topic (default: the topic name).',
+  driver: 'Name or module path of the driver the manager loads.',
+  coordination: 'Whether the service takes cross-process file locks for `synchronized` (default false).',
+} as const

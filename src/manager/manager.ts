@@ -1,0 +1,107 @@
+import type {TopicSection} from '../config/load-config.js'
+import type {LockOptions} from '../coordination/lock-manager.js'
+import type {Logger} from '../log/logger.js'
+import type {RequestContext, RpcClient} from '../rpc/context.js'
+import type {PluginCollection} from '../store/types.js'
+import type {PeriodicTaskDeclarations} from './periodic-tasks.js'
+
+/** What the host gives a manager. */
+export interface ManagerContext {
+  /** The service host: the host name, or `host@backend` for a backend. */
+  host: string
+  /** The topic this manager serves (Manila's service_name). */
+  serviceName: string
+  /** The topic's configuration section. */
+  config: TopicSection
+  log: Logger
+  /** Reach other services. */
+  rpc: RpcClient
+  /** A collection of the providing plugin's own data in the state store. */
+  collection(name: string): PluginCollection
+  /** Load a driver by plugin-provided name or module path; `spec` defaults to the topic's `driver`. */
+  loadDriver<T extends object>(family: DriverFamily<T>, spec?: string): Promise<T>
+  /** Run fn holding the named lock (in-process, and across hosts when the service has coordination). */
+  synchronized<T>(name: string, fn: () => Promise<T> | T, options?: LockOptions): Promise<T>
+  /** Version of the plugin that provides the manager. */
+  pluginVersion: string
+}
+
+/** A driver base class: its static `requiredMethods` are what every driver of the family implements. */
+export interface DriverFamily<T extends object = object> {
+  readonly name: string
+  readonly requiredMethods: readonly string[]
+  readonly prototype: T
+}
+
+/**
+ * The logic of a service. Subclass it in a plugin:
+ *
+ * @example
+ * export class ClockManager extends Manager {
+ *   static override rpcApiVersion = '1.0'
+ *   static override rpcMethods = ['now']
+ *   static override periodicTasks = {tick: {spacing: 5, runImmediately: true}}
+ *   async tick(): Promise<void> { this.log.info('tick') }
+ *   now(): string { return new Date().toISOString() }
+ * }
+ */
+export abstract class Manager {
+  /**
+   * The RPC API version this manager serves, `major.minor`. Required: a manager without one fails
+   * to load with MANAGER_INVALID.
+   */
+  static rpcApiVersion: string | undefined = undefined
+  /** Methods other services may call. Names starting with `_` are never callable. */
+  static rpcMethods: readonly string[] = ['serviceVersion', 'serviceConfig']
+  /** Periodic tasks by method name; merged with those of parent classes. */
+  static periodicTasks: PeriodicTaskDeclarations = {}
+
+  readonly host: string
+  readonly serviceName: string
+  readonly log: Logger
+  protected readonly context: ManagerContext
+
+  constructor(context: ManagerContext) {
+    this.context = context
+    this.host = context.host
+    this.serviceName = context.serviceName
+    this.log = context.log
+  }
+
+  /** Runs before the service listens for RPC. Throwing fails the start. */
+  async initHost(_serviceId: number): Promise<void> {}
+
+  /** Runs once the service listens for RPC. */
+  async initHostWithRpc(_serviceId: number): Promise<void> {}
+
+  /** While false the service skips its heartbeats, so it reads as down. */
+  isServiceReady(): boolean | Promise<boolean> {
+    return true
+  }
+
+  /** Release what the manager holds (drivers, handles). Called once when the service stops. */
+  async cleanupHost(): Promise<void> {}
+
+  /** The providing plugin's version (RPC-callable). */
+  serviceVersion(_ctx?: RequestContext): string {
+    return this.context.pluginVersion
+  }
+
+  /** The topic's configuration section (RPC-callable). */
+  serviceConfig(_ctx?: RequestContext): TopicSection {
+    return this.context.config
+  }
+
+  protected synchronized<T>(name: string, fn: () => Promise<T> | T, options?: LockOptions): Promise<T> {
+    return this.context.synchronized(name, fn, options)
+  }
+}
+
+/** The static side of a manager class, as the host sees it. */
+export interface ManagerClass {
+  new (context: ManagerContext): Manager
+  readonly name: string
+  rpcApiVersion: string | undefined
+  rpcMethods: readonly string[]
+  periodicTasks: PeriodicTaskDeclarations
+}

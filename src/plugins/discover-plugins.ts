@@ -1,0 +1,132 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {StewardError, describeError} from '../errors/index.js'
+
+/** Where a plugin was found. */
+export type PluginSource = 'bundled' | 'plugin_dirs'
+
+/** A plugin as its package.json declares it; nothing of its code is loaded to know this. */
+export interface PluginManifest {
+  name: string
+  version: string
+  dir: string
+  /** Absolute path of the entry module. */
+  entry: string
+  managers: string[]
+  drivers: string[]
+  source: PluginSource
+}
+
+/** A plugin directory that could not be used, and why. */
+export interface PluginProblem {
+  dir: string
+  error: StewardError
+}
+
+export interface Discovery {
+  plugins: PluginManifest[]
+  problems: PluginProblem[]
+}
+
+const ENTRY_CANDIDATES = ['index.ts', 'index.js', 'index.mts', 'index.mjs']
+
+/**
+ * Find plugins: every sub-directory of the given directories whose package.json has a `steward`
+ * field. Reads only package.json files, so listing what plugins provide stays fast and never runs
+ * plugin code. A broken plugin becomes a problem; the others are still found.
+ */
+export function discoverPlugins(directories: ReadonlyArray<{path: string; source: PluginSource}>): Discovery {
+  const plugins: PluginManifest[] = []
+  const problems: PluginProblem[] = []
+  for (const directory of directories) {
+    for (const dir of subdirectories(directory.path)) {
+      const packageFile = path.join(dir, 'package.json')
+      if (!fs.existsSync(packageFile)) continue
+      try {
+        const manifest = readManifest(dir, packageFile, directory.source)
+        if (manifest !== undefined) plugins.push(manifest)
+      } catch (error) {
+        problems.push({dir, error: asPluginError(error, packageFile)})
+      }
+    }
+  }
+  return {plugins, problems: [...problems, ...duplicateProblems(plugins)]}
+}
+
+function subdirectories(parent: string): string[] {
+  let entries: fs.Dirent[]
+  try {
+    entries = fs.readdirSync(parent, {withFileTypes: true})
+  } catch {
+    return []
+  }
+  return entries
+    .filter((entry) => (entry.isDirectory() || entry.isSymbolicLink()) && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+    .map((entry) => path.join(parent, entry.name))
+    .sort()
+}
+
+function readManifest(dir: string, packageFile: string, source: PluginSource): PluginManifest | undefined {
+  const json = JSON.parse(fs.readFileSync(packageFile, 'utf8')) as Record<string, unknown>
+  const declared = json.steward
+  if (declared === undefined) return undefined
+  const problem = (message: string): StewardError =>
+    new StewardError('PLUGIN_INVALID', `Plugin ${packageFile}: ${message}`, {
+      data: {file: packageFile},
+      suggestions: ['See docs/plugins.md for the package.json "steward" field.'],
+    })
+  if (typeof json.name !== 'string' || json.name === '') throw problem('"name" must be a non-empty string.')
+  if (typeof declared !== 'object' || declared === null || Array.isArray(declared)) throw problem('"steward" must be an object such as {"managers": ["clock"], "drivers": []}.')
+  const {managers = [], drivers = [], entry} = declared as Record<string, unknown>
+  for (const [key, names] of Object.entries({managers, drivers})) {
+    if (!Array.isArray(names) || !names.every((name) => typeof name === 'string' && /^[a-z][\w.-]*$/i.test(name))) {
+      throw problem(`"steward.${key}" must be a list of names (letters, digits, ".", "_", "-").`)
+    }
+  }
+  const entryFile = resolveEntry(dir, typeof entry === 'string' ? entry : typeof json.main === 'string' ? json.main : undefined)
+  if (entryFile === undefined) throw problem(`no entry module: set "main" or add one of ${ENTRY_CANDIDATES.join(', ')}.`)
+  return {
+    name: json.name,
+    version: typeof json.version === 'string' ? json.version : '0.0.0',
+    dir,
+    entry: entryFile,
+    managers: managers as string[],
+    drivers: drivers as string[],
+    source,
+  }
+}
+
+function resolveEntry(dir: string, declared: string | undefined): string | undefined {
+  const candidates = declared === undefined ? ENTRY_CANDIDATES : [declared]
+  return candidates.map((candidate) => path.resolve(dir, candidate)).find((file) => fs.existsSync(file))
+}
+
+function asPluginError(error: unknown, packageFile: string): StewardError {
+  if (error instanceof StewardError) return error
+  return new StewardError('PLUGIN_INVALID', `Plugin ${packageFile} cannot be read: ${describeError(error)}`, {data: {file: packageFile}, cause: error})
+}
+
+/** Two plugins providing the same manager or driver name: both names are ambiguous. */
+function duplicateProblems(plugins: PluginManifest[]): PluginProblem[] {
+  const problems: PluginProblem[] = []
+  for (const kind of ['managers', 'drivers'] as const) {
+    const owners = new Map<string, PluginManifest>()
+    for (const plugin of plugins) {
+      for (const name of plugin[kind]) {
+        const first = owners.get(name)
+        if (first === undefined) {
+          owners.set(name, plugin)
+          continue
+        }
+        problems.push({
+          dir: plugin.dir,
+          error: new StewardError('PLUGIN_INVALID', `${kind === 'managers' ? 'Manager' : 'Driver'} "${name}" is provided by both ${first.name} (${first.dir}) and ${plugin.name} (${plugin.dir}); ${first.name}'s is used.`, {
+            data: {name, plugins: [first.name, plugin.name]},
+            suggestions: ['Remove one of the plugins, or rename the manager or driver.'],
+          }),
+        })
+      }
+    }
+  }
+  return problems
+}

@@ -1,0 +1,425 @@
+import path from 'node:path'
+import type {StewardConfig} from '../config/load-config.js'
+import {LockManager, type LockOptions} from '../coordination/lock-manager.js'
+import {loadObject} from '../driver/load-object.js'
+import {StewardError, describeError} from '../errors/index.js'
+import type {Logger} from '../log/logger.js'
+import type {DriverFamily, Manager, ManagerClass, ManagerContext} from '../manager/manager.js'
+import {readManagerContract, type ManagerContract} from '../manager/manager-contract.js'
+import {PeriodicTaskRunner} from '../manager/periodic-tasks.js'
+import {createContext, type RequestContext} from '../rpc/context.js'
+import type {LocalDispatcher} from '../rpc/local-dispatcher.js'
+import type {StateStore} from '../store/types.js'
+import {cleanupStoppedServices} from './cleanup-services.js'
+import {RepeatingTimer} from './repeating-timer.js'
+
+/** Where a service gets its manager and drivers from (the plugin registry, or a test's fake). */
+export interface ManagerSource {
+  loadManager(name: string): Promise<{managerClass: ManagerClass; plugin: {name: string; version: string}}>
+  loadDriver(name: string): Promise<unknown>
+}
+
+/** What the host shares with each of its services. */
+export interface HostContext {
+  config: StewardConfig
+  store: StateStore
+  managers: ManagerSource
+  log: Logger
+  rpc: LocalDispatcher
+  /** Random numbers in [0, 1), for the first periodic delay and jitter. @default Math.random */
+  random?: () => number
+}
+
+export interface ServiceOptions {
+  host?: string
+  binary?: string
+  topic?: string
+  /** Manager name; defaults to the topic's configured `manager`, then the topic itself. */
+  manager?: string
+  /** Seconds; 0 disables. Defaults come from the configuration. */
+  reportInterval?: number
+  periodicInterval?: number
+  periodicFuzzyDelay?: number
+  cleanupInterval?: number
+  /** The name the manager reports capabilities under; defaults to the topic. */
+  serviceName?: string
+  /** Take cross-process file locks for `synchronized`. @default false */
+  coordination?: boolean
+}
+
+type Lifecycle = 'created' | 'starting' | 'running' | 'stopping' | 'stopped'
+
+/**
+ * One running unit on a host (Manila's Service): a record in the services table, an RPC
+ * listener on its topic, and timers for heartbeats, periodic tasks and clean-up.
+ */
+export class Service {
+  readonly host: string
+  readonly binary: string
+  readonly topic: string
+  readonly managerName: string
+  readonly serviceName: string
+  readonly coordination: boolean
+  readonly reportInterval: number
+  readonly periodicInterval: number
+  readonly periodicFuzzyDelay: number
+  readonly cleanupInterval: number
+
+  private lifecycle: Lifecycle = 'created'
+  private id: number | undefined
+  private manager: Manager | undefined
+  private contract: ManagerContract | undefined
+  private runner: PeriodicTaskRunner<RequestContext> | undefined
+  private readonly timers: RepeatingTimer[] = []
+  private periodicTimer: NodeJS.Timeout | undefined
+  private unlisten: (() => void) | undefined
+  private readonly locks: LockManager
+  private readonly log: Logger
+  private disconnected = false
+  private notReady = false
+  private inFlight = 0
+  private drained: (() => void) | undefined
+  private stopping: Promise<void> | undefined
+  private readonly stoppedSignal: Promise<void>
+  private markStopped!: () => void
+
+  private constructor(
+    private readonly hostContext: HostContext,
+    options: Required<Omit<ServiceOptions, 'coordination'>> & {coordination: boolean},
+  ) {
+    this.host = options.host
+    this.binary = options.binary
+    this.topic = options.topic
+    this.managerName = options.manager
+    this.serviceName = options.serviceName
+    this.coordination = options.coordination
+    this.reportInterval = options.reportInterval
+    this.periodicInterval = options.periodicInterval
+    this.periodicFuzzyDelay = options.periodicFuzzyDelay
+    this.cleanupInterval = options.cleanupInterval
+    this.log = hostContext.log.child({service: `${this.binary}@${this.host}`})
+    const lockDir = path.join(hostContext.config.options.state_dir, 'locks')
+    this.locks = new LockManager(this.coordination ? {lockDir} : {})
+    this.stoppedSignal = new Promise((resolve) => {
+      this.markStopped = resolve
+    })
+  }
+
+  /**
+   * Build a service, filling what is not given from the configuration: host from `host`, binary
+   * `steward-<topic>`, topic from the binary, manager from `<topic>.manager` (else the topic),
+   * intervals from `report_interval`, `periodic_interval`, `periodic_fuzzy_delay` and
+   * `cleanup_interval`.
+   */
+  static create(hostContext: HostContext, options: ServiceOptions): Service {
+    const {config} = hostContext
+    const topic = options.topic ?? options.binary?.replace(/^steward-/, '')
+    if (topic === undefined || topic === '') throw new StewardError('TOPIC_NOT_CONFIGURED', 'A service needs a topic or a binary.')
+    const section = config.topics[topic] ?? {}
+    return new Service(hostContext, {
+      host: options.host ?? config.options.host,
+      binary: options.binary ?? `steward-${topic}`,
+      topic,
+      manager: options.manager ?? section.manager ?? topic,
+      reportInterval: options.reportInterval ?? config.options.report_interval,
+      periodicInterval: options.periodicInterval ?? config.options.periodic_interval,
+      periodicFuzzyDelay: options.periodicFuzzyDelay ?? config.options.periodic_fuzzy_delay,
+      cleanupInterval: options.cleanupInterval ?? config.options.cleanup_interval,
+      serviceName: options.serviceName ?? topic,
+      coordination: options.coordination ?? section.coordination ?? false,
+    })
+  }
+
+  /** The id of the service's record, once started. */
+  get serviceId(): number | undefined {
+    return this.id
+  }
+
+  get state(): Lifecycle {
+    return this.lifecycle
+  }
+
+  /**
+   * Start, in Manila's order: find or create the record → manager.initHost → listen on the topic,
+   * `topic.host` and fanout → manager.initHostWithRpc → heartbeat, periodic and clean-up timers.
+   */
+  async start(): Promise<void> {
+    if (this.lifecycle !== 'created') {
+      this.log.warn(`start ignored: the service is already ${this.lifecycle}`)
+      return
+    }
+    this.lifecycle = 'starting'
+    try {
+      await this.startInOrder()
+    } catch (error) {
+      await this.abortStart()
+      throw new StewardError('HOST_START_FAILED', `Service ${this.binary} on ${this.host} failed to start: ${describeError(error)}`, {
+        cause: error,
+        data: {host: this.host, binary: this.binary},
+        ...(error instanceof StewardError ? {suggestions: error.suggestions} : {}),
+      })
+    }
+    this.lifecycle = 'running'
+    this.log.info('started', {id: this.id, manager: this.managerName})
+  }
+
+  private async startInOrder(): Promise<void> {
+    const {store, config, managers} = this.hostContext
+    const {record} = await store.findOrCreateService({
+      host: this.host,
+      binary: this.binary,
+      topic: this.topic,
+      zone: config.options.storage_availability_zone,
+      disabled: !config.options.enable_new_services,
+    })
+    this.id = record.id
+    if (record.stoppedAt !== null) await store.updateService(record.id, {stoppedAt: null})
+
+    const {managerClass, plugin} = await managers.loadManager(this.managerName)
+    this.contract = readManagerContract(managerClass)
+    this.manager = new managerClass(this.managerContext(plugin))
+    this.runner = new PeriodicTaskRunner<RequestContext>({
+      target: this.manager,
+      declarations: this.contract.periodicTasks,
+      logger: this.log,
+      ...(this.hostContext.random === undefined ? {} : {random: this.hostContext.random}),
+    })
+
+    await this.manager.initHost(record.id)
+    this.unlisten = this.hostContext.rpc.listen({topic: this.topic, server: this.host, dispatch: (ctx, method, args) => this.dispatch(ctx, method, args)})
+    await this.manager.initHostWithRpc(record.id)
+
+    // The first heartbeat comes at once so a restarted service reads up without waiting a full
+    // report interval (Manila's first report after a restart is only written later).
+    await this.reportState()
+    this.startTimers()
+  }
+
+  private startTimers(): void {
+    const random = this.hostContext.random ?? Math.random
+    if (this.reportInterval > 0) this.addTimer(() => this.reportState(), this.reportInterval)
+    if (this.cleanupInterval > 0) this.addTimer(() => this.cleanupServices(), this.cleanupInterval)
+    if (this.periodicInterval > 0) this.schedulePeriodic(Math.round(random() * this.periodicFuzzyDelay * 1000))
+  }
+
+  private addTimer(task: () => Promise<void>, seconds: number): void {
+    const timer = new RepeatingTimer(task, seconds * 1000)
+    timer.start()
+    this.timers.push(timer)
+  }
+
+  /** Run the due periodic tasks, then sleep until the next one is due (at most periodic_interval). */
+  private schedulePeriodic(delayMs: number): void {
+    if (this.lifecycle === 'stopping' || this.lifecycle === 'stopped') return
+    this.periodicTimer = setTimeout(() => {
+      void this.runner!.runDue(createContext(this.host)).then(
+        (idleSeconds) => this.schedulePeriodic(Math.min(this.periodicInterval, idleSeconds) * 1000),
+        (error: unknown) => {
+          this.log.error('periodic tasks failed', {error})
+          this.schedulePeriodic(this.periodicInterval * 1000)
+        },
+      )
+    }, delayMs)
+  }
+
+  private managerContext(plugin: {name: string; version: string}): ManagerContext {
+    const {config, store, managers, rpc} = this.hostContext
+    const section = config.topics[this.topic] ?? {}
+    return {
+      host: this.host,
+      serviceName: this.serviceName,
+      config: section,
+      log: this.log,
+      rpc,
+      pluginVersion: plugin.version,
+      collection: (name) => store.collection(plugin.name, name),
+      synchronized: <T>(name: string, fn: () => Promise<T> | T, options?: LockOptions) => this.locks.synchronized(name, fn, options),
+      loadDriver: <T extends object>(family: DriverFamily<T>, spec = section.driver) => {
+        if (spec === undefined) {
+          return Promise.reject(
+            new StewardError('DRIVER_NOT_FOUND', `Topic ${this.topic} has no driver configured.`, {
+              suggestions: [`Set "${this.topic}": {"driver": "<name>"} in the configuration, or STEWARD_${this.topic.toUpperCase()}__DRIVER.`],
+            }),
+          )
+        }
+        return loadObject<T>(spec, {
+          family,
+          context: {config: section, log: this.log.child({driver: spec}), host: this.host},
+          lookup: (name) => managers.loadDriver(name),
+          cwd: config.file === undefined ? process.cwd() : path.dirname(config.file),
+        })
+      },
+    }
+  }
+
+  /** Deliver an RPC call to the manager. Only declared RPC methods are callable. */
+  private async dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown> {
+    if (this.manager === undefined || this.contract === undefined || !this.contract.rpcMethods.has(method)) {
+      throw new StewardError('NO_SUCH_METHOD', `Service ${this.binary} on ${this.host} has no RPC method "${method}".`, {
+        data: {topic: this.topic, server: this.host, method},
+      })
+    }
+    this.inFlight++
+    try {
+      const handler = (this.manager as unknown as Record<string, (ctx: RequestContext, args: Record<string, unknown>) => unknown>)[method]!
+      return await handler.call(this.manager, ctx, args)
+    } finally {
+      this.inFlight--
+      if (this.inFlight === 0) this.drained?.()
+    }
+  }
+
+  /**
+   * A heartbeat. Skipped while the manager is not ready, so the service reads as down. A store
+   * failure is logged once and never stops the timer; a vanished record is recreated.
+   */
+  async reportState(): Promise<void> {
+    if (this.id === undefined) return
+    if (!(await this.managerReady())) return
+    const {store, config} = this.hostContext
+    try {
+      let record = await store.reportService(this.id, new Date())
+      if (record === undefined) {
+        this.log.warn('service record vanished: recreating it', {id: this.id})
+        const created = await store.findOrCreateService({
+          host: this.host,
+          binary: this.binary,
+          topic: this.topic,
+          zone: config.options.storage_availability_zone,
+          disabled: !config.options.enable_new_services,
+        })
+        this.id = created.record.id
+        record = await store.reportService(this.id, new Date())
+      }
+      if (this.disconnected) {
+        this.disconnected = false
+        this.log.info('recovered: the state store answers again')
+      }
+    } catch (error) {
+      if (!this.disconnected) {
+        this.disconnected = true
+        this.log.error('cannot report state: the state store failed', {error})
+      }
+    }
+  }
+
+  private async managerReady(): Promise<boolean> {
+    let ready: boolean
+    try {
+      ready = Boolean(await this.manager?.isServiceReady())
+    } catch (error) {
+      this.log.warn('isServiceReady threw', {error})
+      ready = false
+    }
+    if (ready === this.notReady) {
+      this.notReady = !ready
+      if (ready) this.log.info('manager is ready: heartbeats resume')
+      else this.log.error('manager is not ready: skipping heartbeats, the service will read as down')
+    }
+    return ready
+  }
+
+  /** Delete stopped, stale records of this topic; one service of the topic at a time. */
+  async cleanupServices(): Promise<void> {
+    const {store, config} = this.hostContext
+    try {
+      const removed = await this.locks.synchronized(
+        `cleanup-${this.topic}`,
+        () => cleanupStoppedServices(store, {topic: this.topic, now: new Date(), downTimeSeconds: config.options.service_down_time}),
+        {blocking: false},
+      )
+      for (const record of removed) this.log.info('cleaned up a stopped service record', record)
+    } catch (error) {
+      this.log.warn('service clean-up failed; it runs again next interval', {error})
+    }
+  }
+
+  /**
+   * Stop: stop listening and the timers; when graceful, wait for in-flight calls and running
+   * periodic tasks up to `graceful_shutdown_timeout`; then record the service as stopped.
+   */
+  stop({graceful = true}: {graceful?: boolean} = {}): Promise<void> {
+    if (this.lifecycle === 'created' || this.lifecycle === 'stopped') return Promise.resolve()
+    this.stopping ??= this.stopInOrder(graceful)
+    return this.stopping
+  }
+
+  private async stopInOrder(graceful: boolean): Promise<void> {
+    this.lifecycle = 'stopping'
+    const timeoutSeconds = this.hostContext.config.options.graceful_shutdown_timeout
+    const deadline = timeoutSeconds === 0 ? Number.POSITIVE_INFINITY : Date.now() + timeoutSeconds * 1000
+    this.unlisten?.()
+    clearTimeout(this.periodicTimer)
+    await Promise.all(this.timers.map((timer) => timer.stop()))
+    const tasksFinished = (await this.runner?.stop({graceful, timeoutMs: remaining(deadline)})) ?? true
+    const callsFinished = graceful ? await this.drain(deadline) : this.inFlight === 0
+    if (!tasksFinished || !callsFinished) this.log.warn('stopped before in-flight work finished', {inFlight: this.inFlight, tasksFinished})
+    try {
+      await this.manager?.cleanupHost()
+    } catch (error) {
+      this.log.warn('manager cleanupHost failed', {error})
+    }
+    if (this.id !== undefined) {
+      try {
+        await this.hostContext.store.updateService(this.id, {stoppedAt: new Date().toISOString()})
+      } catch (error) {
+        this.log.warn('could not record the stop in the state store', {error})
+      }
+    }
+    this.lifecycle = 'stopped'
+    this.log.info('stopped')
+    this.markStopped()
+  }
+
+  private async drain(deadline: number): Promise<boolean> {
+    if (this.inFlight === 0) return true
+    const drained = new Promise<boolean>((resolve) => {
+      this.drained = () => resolve(true)
+    })
+    const ms = remaining(deadline)
+    if (ms === 0) return drained
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms)
+    })
+    const finished = await Promise.race([drained, timedOut])
+    clearTimeout(timer)
+    return finished
+  }
+
+  /** Undo a start that failed halfway; the record is left as it is and will read down. */
+  private async abortStart(): Promise<void> {
+    this.unlisten?.()
+    clearTimeout(this.periodicTimer)
+    await Promise.all(this.timers.map((timer) => timer.stop()))
+    await this.runner?.stop({graceful: false})
+    this.lifecycle = 'stopped'
+    this.markStopped()
+  }
+
+  /** Resolves once the service has stopped. */
+  wait(): Promise<void> {
+    return this.stoppedSignal
+  }
+
+  /** Stop, then delete the record. */
+  async kill(): Promise<void> {
+    await this.stop()
+    if (this.id === undefined) return
+    try {
+      await this.hostContext.store.removeServices([this.id])
+    } catch (error) {
+      this.log.warn('could not delete the service record', {error})
+    }
+  }
+
+  /** Periodic task status, for monitors. */
+  periodicTaskStatus(): ReturnType<PeriodicTaskRunner['status']> {
+    return this.runner?.status() ?? []
+  }
+}
+
+/** Milliseconds left before a deadline; 0 means wait forever (no deadline). */
+function remaining(deadline: number): number {
+  return deadline === Number.POSITIVE_INFINITY ? 0 : Math.max(1, deadline - Date.now())
+}
