@@ -10,7 +10,11 @@ export interface ServiceRecord {
   /** Why the service was disabled; null while enabled. */
   disabledReason: string | null
   reportCount: number
-  /** ISO timestamps. updatedAt is the last heartbeat or change; null until the first one. */
+  /**
+   * ISO timestamps. updatedAt is the last heartbeat (or a change that sets it explicitly: the
+   * store never bumps it on its own, so disabling a dead service does not make it look up);
+   * null until the first one.
+   */
   createdAt: string
   updatedAt: string | null
   /** Set by a clean stop, cleared when the service starts again. */
@@ -78,7 +82,48 @@ export interface StateStore {
 export interface PluginCollection {
   list(): Promise<PluginItem[]>
   get(id: string): Promise<PluginItem | undefined>
-  /** Insert or replace the item with this id. */
+  /**
+   * Insert or replace the item with this id. Items are stored as JSON: what
+   * `JSON.stringify` drops or changes (undefined, functions, Dates) is dropped or changed.
+   */
   put(item: PluginItem): Promise<void>
+  /**
+   * Shallow-merge `patch` into the item, atomically; resolves to the updated item, or undefined
+   * when there is no item with this id.
+   */
+  update(id: string, patch: Readonly<Record<string, unknown>>): Promise<PluginItem | undefined>
   remove(id: string): Promise<boolean>
+}
+
+/**
+ * Where a document-shaped store keeps its one {@link StateData} document. The typed
+ * {@link StateStore} is written once on top of this (document-store.ts); a backend only has to
+ * read the document and apply mutations to it atomically.
+ */
+export interface DocumentBackend {
+  /** Where the document lives, for messages. */
+  readonly location: string
+  /** A complete, committed document; the caller owns the returned object. */
+  read(): Promise<StateData>
+  /**
+   * Apply `fn` to the current document and commit the result atomically with respect to every
+   * other writer. `fn` must be synchronous and deterministic; when it throws, none of its changes
+   * are kept and the promise rejects with what it threw. The result is copied out, so it never
+   * aliases the stored document.
+   */
+  mutate<T>(fn: (data: StateData) => T): Promise<T>
+  /** Finish pending mutations, then refuse new ones. */
+  close(): Promise<void>
+  /** Counters, for backends that keep them. */
+  readonly stats?: BackendStats
+}
+
+/** Counters of a document backend, for monitors and benchmarks. */
+export interface BackendStats {
+  /** Mutations asked for. */
+  mutations: number
+  /** Lock acquisitions: each is one read of the document and at most one write. */
+  commits: number
+  /** Locks left behind by dead processes that had to be removed. */
+  recoveredLocks: number
 }
