@@ -27,12 +27,18 @@ export abstract class StewardCommand extends Command {
     return loadConfig({flags: given})
   }
 
+  /**
+   * Print a steward error as one unwrapped message (paths stay whole for copying), its code and
+   * what to try, then exit with the code's status. Other errors keep oclif's handling.
+   */
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
     if (!isStewardError(error)) return super.catch(error)
     if (this.jsonEnabled()) {
       this.logJson({error: {code: error.code, message: error.message, suggestions: error.suggestions, data: error.data}})
-      this.exit(error.exitCode)
+    } else {
+      const lines = [`Error: ${error.message}`, `Code: ${error.code}`, ...error.suggestions.map((suggestion) => `Try: ${suggestion}`)]
+      this.logToStderr(lines.join('\n'))
     }
-    return this.error(error.message, {code: error.code, exit: error.exitCode, suggestions: [...error.suggestions]})
+    return this.exit(error.exitCode)
   }
 }

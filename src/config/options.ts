@@ -124,8 +124,8 @@ export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
   },
   store_lock_timeout: {
     type: {kind: 'number', min: 0.1},
-    default: 10,
-    description: 'Seconds to wait for the state file lock before failing with STORE_LOCK_TIMEOUT.',
+    default: 15,
+    description: 'Seconds to wait for the state file lock before failing with STORE_LOCK_TIMEOUT. The default outlasts a stale lock (10 s) left by a crashed process.',
   },
   log_level: {
     type: {kind: 'enum', values: ['debug', 'info', 'warn', 'error']},

@@ -2,16 +2,16 @@ import path from 'node:path'
 import type {StewardConfig} from '../config/load-config.js'
 import {LockManager, type LockOptions} from '../coordination/lock-manager.js'
 import {loadObject} from '../driver/load-object.js'
-import {StewardError, describeError} from '../errors/index.js'
+import {StewardError, describeError, isStewardError} from '../errors/index.js'
 import type {Logger} from '../log/logger.js'
 import type {DriverFamily, Manager, ManagerClass, ManagerContext} from '../manager/manager.js'
 import {readManagerContract, type ManagerContract} from '../manager/manager-contract.js'
+import {PeriodicLoop} from '../manager/periodic-loop.js'
 import {PeriodicTaskRunner} from '../manager/periodic-tasks.js'
 import {createContext, type RequestContext} from '../rpc/context.js'
 import type {LocalDispatcher} from '../rpc/local-dispatcher.js'
 import type {StateStore} from '../store/types.js'
 import {cleanupStoppedServices} from './cleanup-services.js'
-import {RepeatingTimer} from './repeating-timer.js'
 
 /** Where a service gets its manager and drivers from (the plugin registry, or a test's fake). */
 export interface ManagerSource {
@@ -70,8 +70,7 @@ export class Service {
   private manager: Manager | undefined
   private contract: ManagerContract | undefined
   private runner: PeriodicTaskRunner<RequestContext> | undefined
-  private readonly timers: RepeatingTimer[] = []
-  private periodicTimer: NodeJS.Timeout | undefined
+  private readonly loops: PeriodicLoop[] = []
   private unlisten: (() => void) | undefined
   private readonly locks: LockManager
   private readonly log: Logger
@@ -99,7 +98,7 @@ export class Service {
     this.cleanupInterval = options.cleanupInterval
     this.log = hostContext.log.child({service: `${this.binary}@${this.host}`})
     const lockDir = path.join(hostContext.config.options.state_dir, 'locks')
-    this.locks = new LockManager(this.coordination ? {lockDir} : {})
+    this.locks = new LockManager(this.coordination ? {lockDir, logger: this.log} : {logger: this.log})
     this.stoppedSignal = new Promise((resolve) => {
       this.markStopped = resolve
     })
@@ -153,11 +152,12 @@ export class Service {
       await this.startInOrder()
     } catch (error) {
       await this.abortStart()
-      throw new StewardError('HOST_START_FAILED', `Service ${this.binary} on ${this.host} failed to start: ${describeError(error)}`, {
-        cause: error,
-        data: {host: this.host, binary: this.binary},
-        ...(error instanceof StewardError ? {suggestions: error.suggestions} : {}),
-      })
+      // A steward error keeps its own code (MANAGER_NOT_FOUND, DRIVER_MISSING_METHOD…); anything
+      // else a plugin threw becomes HOST_START_FAILED.
+      const message = `Service ${this.binary} on ${this.host} failed to start: ${describeError(error)}`
+      const data = {host: this.host, binary: this.binary}
+      if (isStewardError(error)) throw new StewardError(error.code, message, {cause: error, data: {...error.data, ...data}, suggestions: error.suggestions})
+      throw new StewardError('HOST_START_FAILED', message, {cause: error, data})
     }
     this.lifecycle = 'running'
     this.log.info('started', {id: this.id, manager: this.managerName})
@@ -197,29 +197,17 @@ export class Service {
 
   private startTimers(): void {
     const random = this.hostContext.random ?? Math.random
-    if (this.reportInterval > 0) this.addTimer(() => this.reportState(), this.reportInterval)
-    if (this.cleanupInterval > 0) this.addTimer(() => this.cleanupServices(), this.cleanupInterval)
-    if (this.periodicInterval > 0) this.schedulePeriodic(Math.round(random() * this.periodicFuzzyDelay * 1000))
-  }
-
-  private addTimer(task: () => Promise<void>, seconds: number): void {
-    const timer = new RepeatingTimer(task, seconds * 1000)
-    timer.start()
-    this.timers.push(timer)
-  }
-
-  /** Run the due periodic tasks, then sleep until the next one is due (at most periodic_interval). */
-  private schedulePeriodic(delayMs: number): void {
-    if (this.lifecycle === 'stopping' || this.lifecycle === 'stopped') return
-    this.periodicTimer = setTimeout(() => {
-      void this.runner!.runDue(createContext(this.host)).then(
-        (idleSeconds) => this.schedulePeriodic(Math.min(this.periodicInterval, idleSeconds) * 1000),
-        (error: unknown) => {
-          this.log.error('periodic tasks failed', {error})
-          this.schedulePeriodic(this.periodicInterval * 1000)
-        },
-      )
-    }, delayMs)
+    const loops = [
+      {name: 'heartbeat', tick: () => this.reportState(), interval: this.reportInterval, initialDelay: this.reportInterval},
+      {name: 'clean-up', tick: () => this.cleanupServices(), interval: this.cleanupInterval, initialDelay: this.cleanupInterval},
+      // The periodic tasks loop sleeps until the next task is due, at most periodic_interval.
+      {name: 'periodic tasks', tick: () => this.runner!.runDue(createContext(this.host)), interval: this.periodicInterval, initialDelay: random() * this.periodicFuzzyDelay},
+    ]
+    for (const options of loops) {
+      const loop = new PeriodicLoop({...options, logger: this.log})
+      loop.start()
+      this.loops.push(loop)
+    }
   }
 
   private managerContext(plugin: {name: string; version: string}): ManagerContext {
@@ -349,8 +337,7 @@ export class Service {
     const timeoutSeconds = this.hostContext.config.options.graceful_shutdown_timeout
     const deadline = timeoutSeconds === 0 ? Number.POSITIVE_INFINITY : Date.now() + timeoutSeconds * 1000
     this.unlisten?.()
-    clearTimeout(this.periodicTimer)
-    await Promise.all(this.timers.map((timer) => timer.stop()))
+    await Promise.all(this.loops.map((loop) => loop.stop()))
     const tasksFinished = (await this.runner?.stop({graceful, timeoutMs: remaining(deadline)})) ?? true
     const callsFinished = graceful ? await this.drain(deadline) : this.inFlight === 0
     if (!tasksFinished || !callsFinished) this.log.warn('stopped before in-flight work finished', {inFlight: this.inFlight, tasksFinished})
@@ -390,8 +377,7 @@ export class Service {
   /** Undo a start that failed halfway; the record is left as it is and will read down. */
   private async abortStart(): Promise<void> {
     this.unlisten?.()
-    clearTimeout(this.periodicTimer)
-    await Promise.all(this.timers.map((timer) => timer.stop()))
+    await Promise.all(this.loops.map((loop) => loop.stop()))
     await this.runner?.stop({graceful: false})
     this.lifecycle = 'stopped'
     this.markStopped()

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {StewardCommand} from '../../cli/base-command.js'
 import {textTable} from '../../cli/text-table.js'
 import {viewService, type ServiceView} from '../../service/service-state.js'
-import {openStoreForReading} from '../../cli/with-store.js'
+import {withStore} from '../../cli/with-store.js'
 
 export default class ServicesList extends StewardCommand {
   static override summary = 'List services with their status and state.'
@@ -25,10 +25,9 @@ export default class ServicesList extends StewardCommand {
   async run(): Promise<ServiceView[]> {
     const {flags} = await this.parse(ServicesList)
     const config = this.loadConfig(flags)
-    const store = openStoreForReading(config.options.state_dir)
     const filter = {...(flags.host && {host: flags.host}), ...(flags.binary && {binary: flags.binary}), ...(flags.topic && {topic: flags.topic})}
     const now = new Date()
-    const services = (await store.listServices(filter))
+    const services = (await withStore(config, (store) => store.listServices(filter)))
       .map((record) => viewService(record, now, config.options.service_down_time))
       .filter((service) => (flags.state === undefined || service.state === flags.state) && (flags.status === undefined || service.status === flags.status))
     if (!this.jsonEnabled()) {

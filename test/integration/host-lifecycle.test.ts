@@ -1,0 +1,72 @@
+import path from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import type {ServiceView} from '../../src/service/service-state.js'
+import {eventually, killLeftovers, makeTestDir, repoRoot, runJson, StewardProcess, writeConfig} from '../helpers/steward-process.js'
+
+const hostConfig = {report_interval: 1, periodic_fuzzy_delay: 0, service_down_time: 4, sysinfo: {driver: 'node-os'}}
+
+async function startHost(dir: string, host: string): Promise<StewardProcess> {
+  const process = new StewardProcess(['start', 'sysinfo', '--host', host], {cwd: dir})
+  await process.waitForOutput(new RegExp(`host ${host} running`))
+  return process
+}
+
+const list = (dir: string, ...args: string[]): Promise<ServiceView[]> => runJson<ServiceView[]>(['services', 'list', ...args], {cwd: dir})
+
+afterEach(killLeftovers)
+
+describe('a host process', () => {
+  it('runs its services up, and a SIGTERM stops them gracefully so they read stopped', async () => {
+    const dir = await makeTestDir()
+    await writeConfig(dir, hostConfig)
+    const host = await startHost(dir, 'h1')
+
+    const [service] = await list(dir)
+    expect(service).toMatchObject({host: 'h1', binary: 'steward-sysinfo', topic: 'sysinfo', zone: 'nova', status: 'enabled', state: 'up', disabledReason: null})
+    expect(service!.reportCount).toBeGreaterThan(0)
+
+    host.kill('SIGTERM')
+    expect(await host.exited).toEqual({code: 0, signal: null})
+    expect(host.output).toMatch(/SIGTERM received: stopping gracefully/)
+    expect((await list(dir)).map((record) => record.state)).toEqual(['stopped'])
+  })
+
+  it('leaves its services down, not stopped, once service_down_time has passed after kill -9', async () => {
+    const dir = await makeTestDir()
+    await writeConfig(dir, hostConfig)
+    const host = await startHost(dir, 'h2')
+    host.kill('SIGKILL')
+    await host.exited
+
+    const down = await eventually(async () => {
+      const [service] = await list(dir)
+      expect(service!.state).not.toBe('stopped')
+      return service!.state === 'down' ? service : undefined
+    }, 'the killed host to read down')
+    const age = Date.now() - Date.parse(down.updatedAt!)
+    expect(age).toBeGreaterThan(hostConfig.service_down_time * 1000)
+  })
+
+  it('creates one record when two hosts start the same (host, binary) at once', async () => {
+    const dir = await makeTestDir()
+    await writeConfig(dir, hostConfig)
+    const [first, second] = await Promise.all([startHost(dir, 'twin'), startHost(dir, 'twin')])
+    const records = await list(dir, '--host', 'twin')
+    expect(records).toHaveLength(1)
+    first.kill('SIGTERM')
+    second.kill('SIGTERM')
+    await Promise.all([first.exited, second.exited])
+  })
+
+  it('is what `npm start` runs: the bundled services of the repository configuration', async () => {
+    const dir = await makeTestDir()
+    const stateDir = path.join(dir, 'state')
+    const npm = new StewardProcess(['start', '--', '--state-dir', stateDir, '--host', 'npm-host'], {cwd: repoRoot, command: ['npm', '--silent']})
+    await npm.waitForOutput(/host npm-host running/)
+    const services = await list(dir, '--state-dir', stateDir)
+    expect(services.map(({binary, state}) => ({binary, state}))).toEqual([{binary: 'steward-sysinfo', state: 'up'}])
+    npm.kill('SIGTERM')
+    await npm.exited
+    await eventually(async () => ((await list(dir, '--state-dir', stateDir))[0]!.state === 'stopped' ? true : undefined), 'the npm-started host to stop')
+  })
+})
