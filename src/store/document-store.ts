@@ -177,8 +177,9 @@ class DocumentCollection implements PluginCollection {
       const collections = (data.plugins[this.#plugin] ??= {})
       const items = (collections[this.#name] ??= [])
       const index = items.findIndex((candidate) => candidate.id === stored.id)
-      if (index === -1) items.push(stored)
-      else items[index] = stored
+      // A copy each time: the mutation may be replayed (see DocumentBackend.mutate).
+      if (index === -1) items.push(structuredClone(stored))
+      else items[index] = structuredClone(stored)
     })
   }
 
@@ -186,7 +187,7 @@ class DocumentCollection implements PluginCollection {
     const {id: _ignored, ['__proto__']: _unsafe, ...changes} = asJson(patch)
     return this.#backend.mutate((data) => {
       const item = this.#items(data)?.find((candidate) => candidate.id === id)
-      if (item !== undefined) Object.assign(item, changes)
+      if (item !== undefined) Object.assign(item, structuredClone(changes))
       return item
     })
   }

@@ -4,6 +4,11 @@ import {emptyState} from './state-document.js'
 
 describe('applyMutations', () => {
   it('applies in order, rolls back a throwing fn and copies each result', () => {
+    let reloads = 0
+    const reload = () => {
+      reloads++
+      return emptyState()
+    }
     const {data, outcomes} = applyMutations(emptyState(), [
       (doc) => {
         doc.hosts.push({n: 1})
@@ -17,8 +22,9 @@ describe('applyMutations', () => {
         doc.hosts.push({n: 3})
         return doc.hosts.length
       },
-    ])
+    ], reload)
     expect(data.hosts).toEqual([{n: 1}, {n: 3}])
+    expect(reloads).toBe(1)
     expect(outcomes).toEqual([
       {ok: true, value: [{n: 1}]},
       {ok: false, error: new Error('second fails')},
@@ -33,9 +39,43 @@ describe('applyMutations', () => {
         doc.hosts.push({})
         return () => 'a function'
       },
-    ])
+    ], emptyState)
     expect(data.hosts).toHaveLength(1)
     expect(outcomes[1]).toMatchObject({ok: false})
+  })
+
+  it('reloads nothing when every fn succeeds, or when a lone fn fails', () => {
+    const reload = () => {
+      throw new Error('must not reload')
+    }
+    expect(applyMutations(emptyState(), [(doc) => doc.hosts.push({}), (doc) => doc.hosts.length], reload).outcomes).toEqual([
+      {ok: true, value: 1},
+      {ok: true, value: 1},
+    ])
+    const lone = applyMutations(emptyState(), [() => {
+      throw new Error('alone')
+    }], reload)
+    expect(lone.outcomes).toEqual([{ok: false, error: new Error('alone')}])
+  })
+
+  it('drops a fn that throws only when it is replayed', () => {
+    let runs = 0
+    const flaky = (doc: ReturnType<typeof emptyState>) => {
+      if (++runs > 1) throw new Error('not deterministic')
+      doc.hosts.push({flaky: true})
+    }
+    const {data, outcomes} = applyMutations(emptyState(), [
+      (doc) => doc.hosts.push({n: 1}),
+      flaky,
+      () => {
+        throw new Error('third fails')
+      },
+      (doc) => doc.hosts.length,
+    ], emptyState)
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, false, false, true])
+    expect(outcomes[1]).toEqual({ok: false, error: new Error('not deterministic')})
+    expect(data.hosts).toEqual([{n: 1}])
+    expect(outcomes[3]).toEqual({ok: true, value: 1})
   })
 })
 

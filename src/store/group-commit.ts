@@ -11,23 +11,47 @@ export interface PendingMutation {
 export type MutationOutcome = {ok: true; value: unknown} | {ok: false; error: unknown}
 
 /**
- * Apply `fns` in order to `data`, each seeing the changes of those before it. A fn that throws is
- * rolled back (the document is restored from a copy taken just before it) and the others go on.
- * Each result is copied at once, so a later fn of the batch cannot change what an earlier caller
- * gets back. A lone fn needs no copy: when it throws, the caller simply does not write.
+ * Apply `fns` in order to `data`, each seeing the changes of those before it, and copy each result
+ * at once, so a later fn of the batch cannot change what an earlier caller gets back.
+ *
+ * A fn that throws is dropped and the others go on: the document is rebuilt from `reload()` (a
+ * fresh copy of the committed document) by replaying the fns before it that succeeded. Failures
+ * are rare, so this costs nothing in the common case, where copying the document before every fn
+ * (20 heartbeats in a batch, 20 copies) would dominate the commit. It is why a mutation must be a
+ * deterministic function of the document (see DocumentBackend.mutate). A fn that throws only on
+ * the replay is dropped as well.
  */
 export function applyMutations(
   data: StateData,
   fns: readonly Mutation[],
+  reload: () => StateData,
 ): {data: StateData; outcomes: MutationOutcome[]} {
   let working = data
-  const outcomes = fns.map((fn): MutationOutcome => {
-    const before = fns.length > 1 ? structuredClone(working) : undefined
+  const outcomes: MutationOutcome[] = []
+  const rebuild = (upTo: number): StateData => {
+    for (;;) {
+      const fresh = reload()
+      const failed = outcomes.slice(0, upTo).findIndex((outcome, index) => {
+        if (!outcome.ok) return false
+        try {
+          fns[index]?.(fresh)
+          return false
+        } catch (error) {
+          outcomes[index] = {ok: false, error}
+          return true
+        }
+      })
+      if (failed === -1) return fresh
+    }
+  }
+  fns.forEach((fn, index) => {
     try {
-      return {ok: true, value: structuredClone(fn(working))}
+      outcomes.push({ok: true, value: structuredClone(fn(working))})
     } catch (error) {
-      if (before !== undefined) working = before
-      return {ok: false, error}
+      outcomes.push({ok: false, error})
+      // The last fn failing with nothing before it to keep leaves nothing to write at all.
+      const needed = index < fns.length - 1 || outcomes.some((outcome) => outcome.ok)
+      if (needed) working = rebuild(index)
     }
   })
   return {data: working, outcomes}

@@ -30,6 +30,7 @@ export class LowdbBackend implements DocumentBackend {
   readonly location: string
   readonly stats: BackendStats = {mutations: 0, commits: 0, recoveredLocks: 0}
   readonly #db: Low<StateData>
+  readonly #file: StateFile
   readonly #lock: FileLock
   readonly #queue: GroupCommitQueue
   readonly #onWarning: StoreWarningSink
@@ -38,7 +39,8 @@ export class LowdbBackend implements DocumentBackend {
   constructor(options: LowdbBackendOptions) {
     this.location = options.file
     this.#onWarning = options.onWarning
-    this.#db = new Low<StateData>(new StateFile(options.file), emptyState())
+    this.#file = new StateFile(options.file)
+    this.#db = new Low<StateData>(this.#file, emptyState())
     this.#lock = new FileLock(options.file, {
       staleMs: options.lockStaleMs,
       timeoutMs: options.lockTimeoutMs,
@@ -91,6 +93,7 @@ export class LowdbBackend implements DocumentBackend {
       const applied = applyMutations(
         this.#db.data,
         batch.map((mutation) => mutation.fn),
+        () => this.#file.reread(),
       )
       outcomes = applied.outcomes
       if (outcomes.some((outcome) => outcome.ok)) {

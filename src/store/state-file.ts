@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {link, open, readFile, readdir, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {isProcessAlive} from './process-liveness.js'
-import {parseState, serializeState} from './state-document.js'
+import {emptyState, parseState, serializeState} from './state-document.js'
 import {stateFileCorrupt, stateFileUnavailable, type BackupState} from './store-errors.js'
 import type {StateData} from './types.js'
 
@@ -69,6 +69,12 @@ export class StateFile {
     const contents = await readStateFile(this.path)
     this.#base = contents?.text ?? null
     return contents?.data ?? null
+  }
+
+  /** A fresh copy of the document as the last read() found it (empty when there was no file). */
+  reread(): StateData {
+    if (this.#base === notRead) throw new Error('StateFile.reread() must follow a successful read()')
+    return this.#base === null ? emptyState() : (JSON.parse(this.#base) as StateData)
   }
 
   async write(data: StateData): Promise<void> {

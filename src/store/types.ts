@@ -107,9 +107,12 @@ export interface DocumentBackend {
   read(): Promise<StateData>
   /**
    * Apply `fn` to the current document and commit the result atomically with respect to every
-   * other writer. `fn` must be synchronous and deterministic; when it throws, none of its changes
-   * are kept and the promise rejects with what it threw. The result is copied out, so it never
-   * aliases the stored document.
+   * other writer. When `fn` throws, none of its changes are kept and the promise rejects with what
+   * it threw. The result is copied out, so it never aliases the stored document.
+   *
+   * `fn` must be synchronous and a deterministic function of the document: it may be run again on
+   * a fresh copy (when another mutation committed in the same batch throws). So take clocks, ids
+   * from outside and objects to insert from outside the document, and insert copies of the latter.
    */
   mutate<T>(fn: (data: StateData) => T): Promise<T>
   /** Finish pending mutations, then refuse new ones. */
