@@ -4,7 +4,7 @@
  */
 export {Manager, type ManagerClass, type ManagerContext, type DriverFamily} from './manager/manager.js'
 export {SchedulerDependentManager, SCHEDULER_TOPIC} from './manager/scheduler-dependent-manager.js'
-export type {PeriodicTaskDeclarations, PeriodicTaskOptions} from './manager/periodic-tasks.js'
+export type {PeriodicTaskDeclarations, PeriodicTaskOptions, PeriodicTaskRun, PeriodicTaskStatus} from './manager/periodic-tasks.js'
 export {Driver, type DriverContext} from './driver/driver.js'
 export {loadObject, type LoadObjectOptions} from './driver/load-object.js'
 export {definePlugin, type PluginDefinition, type DefinedPlugin} from './plugins/define-plugin.js'
