@@ -84,6 +84,7 @@ export class FileLock {
   async acquire(): Promise<HeldLock> {
     const started = Date.now()
     let recovered = false
+    let previous: 'gone' | 'removed' | 'held' | undefined
     for (let attempt = 0; ; attempt++) {
       let compromised: Error | undefined
       this.#acquiring = true
@@ -123,7 +124,13 @@ export class FileLock {
       }
       const outcome = await this.#removeIfOwnerDead()
       if (outcome === 'removed') recovered = true
-      if (outcome !== 'held') continue
+      // Retry at once after removing a dead owner's lock, or when the lock was just released
+      // (but not over and over: a lock that keeps vanishing is contended, so back off).
+      if (outcome === 'removed' || (outcome === 'gone' && previous !== 'gone')) {
+        previous = outcome
+        continue
+      }
+      previous = outcome
       const waited = Date.now() - started
       if (waited >= this.#options.timeoutMs) {
         throw lockTimeout(this.file, this.lockPath, waited, await this.#readOwner())

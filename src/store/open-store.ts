@@ -51,7 +51,7 @@ export async function openStore(options: OpenStoreOptions): Promise<DocumentStor
     throw new RangeError(`lockStaleMs must be at least ${MIN_LOCK_STALE_MS} (got ${lockStaleMs})`)
   }
   const lockTimeoutMs = options.lockTimeoutMs ?? lockStaleMs + 5000
-  if (!Number.isFinite(lockTimeoutMs) || lockTimeoutMs < 0) {
+  if (!(lockTimeoutMs >= 0)) {
     throw new RangeError(`lockTimeoutMs must be a number of milliseconds (got ${lockTimeoutMs})`)
   }
   const backend = new LowdbBackend({

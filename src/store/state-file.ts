@@ -116,7 +116,8 @@ async function replaceAtomically(file: string, text: string, previous: string | 
   }
 }
 
-const noHardLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV'])
+/** link() failures that mean "copy instead": no hard links here, or the file vanished meanwhile. */
+const copyInsteadOfLink = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EXDEV', 'ENOENT'])
 
 /**
  * Make the current file (just parsed under the lock, so known good) the `.bak` copy. A hard link
@@ -131,7 +132,7 @@ async function keepBackup(file: string, previous: string): Promise<void> {
     try {
       await link(file, temp)
     } catch (error) {
-      if (!noHardLinks.has((error as NodeJS.ErrnoException).code ?? '')) throw error
+      if (!copyInsteadOfLink.has((error as NodeJS.ErrnoException).code ?? '')) throw error
       await writeNewFile(temp, previous)
     }
     await rename(temp, backup)
