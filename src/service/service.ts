@@ -79,6 +79,8 @@ export class Service {
   private inFlight = 0
   private drained: (() => void) | undefined
   private stopping: Promise<void> | undefined
+  /** Settles (never rejects) when the start under way has finished, for a stop() during it. */
+  private starting: Promise<void> | undefined
   private readonly stoppedSignal: Promise<void>
   private markStopped!: () => void
 
@@ -148,8 +150,13 @@ export class Service {
       return
     }
     this.lifecycle = 'starting'
+    const started = this.startInOrder()
+    this.starting = started.then(
+      () => undefined,
+      () => undefined,
+    )
     try {
-      await this.startInOrder()
+      await started
     } catch (error) {
       await this.abortStart()
       // A steward error keeps its own code (MANAGER_NOT_FOUND, DRIVER_MISSING_METHOD…); anything
@@ -158,6 +165,12 @@ export class Service {
       const data = {host: this.host, binary: this.binary}
       if (isStewardError(error)) throw new StewardError(error.code, message, {cause: error, data: {...error.data, ...data}, suggestions: error.suggestions})
       throw new StewardError('HOST_START_FAILED', message, {cause: error, data})
+    }
+    // A stop() during the start (a signal while initHost ran) has the last word: the start went
+    // no further than the step under way, and stop() finishes the job.
+    if (this.stopping !== undefined) {
+      this.log.info('stopped while starting')
+      return
     }
     this.lifecycle = 'running'
     this.log.info('started', {id: this.id, manager: this.managerName})
@@ -185,13 +198,19 @@ export class Service {
       ...(this.hostContext.random === undefined ? {} : {random: this.hostContext.random}),
     })
 
+    // After each step, a stop() that came meanwhile ends the start: nothing may listen or tick
+    // once the service is recorded stopped.
+    if (this.stopping !== undefined) return
     await this.manager.initHost(record.id)
+    if (this.stopping !== undefined) return
     this.unlisten = this.hostContext.rpc.listen({topic: this.topic, server: this.host, dispatch: (ctx, method, args) => this.dispatch(ctx, method, args)})
     await this.manager.initHostWithRpc(record.id)
+    if (this.stopping !== undefined) return
 
     // The first heartbeat comes at once so a restarted service reads up without waiting a full
     // report interval (Manila's first report after a restart is only written later).
     await this.reportState()
+    if (this.stopping !== undefined) return
     this.startTimers()
   }
 
@@ -336,6 +355,9 @@ export class Service {
     this.lifecycle = 'stopping'
     const timeoutSeconds = this.hostContext.config.options.graceful_shutdown_timeout
     const deadline = timeoutSeconds === 0 ? Number.POSITIVE_INFINITY : Date.now() + timeoutSeconds * 1000
+    // Stopped while starting: a graceful stop lets the step under way (initHost…) finish first,
+    // so cleanupHost does not run beside it; the start then goes no further.
+    if (graceful && this.starting !== undefined) await settledBy(this.starting, deadline)
     this.unlisten?.()
     await Promise.all(this.loops.map((loop) => loop.stop()))
     const tasksFinished = (await this.runner?.stop({graceful, timeoutMs: remaining(deadline)})) ?? true
@@ -403,6 +425,17 @@ export class Service {
   periodicTaskStatus(): ReturnType<PeriodicTaskRunner['status']> {
     return this.runner?.status() ?? []
   }
+}
+
+/** Resolves when the promise has settled or the deadline (epoch ms; Infinity: none) has passed. */
+async function settledBy(promise: Promise<void>, deadline: number): Promise<void> {
+  if (deadline === Number.POSITIVE_INFINITY) return promise
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, remaining(deadline))
+  })
+  await Promise.race([promise, timedOut])
+  clearTimeout(timer)
 }
 
 /** Milliseconds left before a deadline; 0 means wait forever (no deadline). */
