@@ -3,7 +3,7 @@ import {readFile, rm, stat} from 'node:fs/promises'
 import {hostname} from 'node:os'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {lock} from 'proper-lockfile'
+import type * as ProperLockfile from 'proper-lockfile'
 import {isProcessAlive} from './process-liveness.js'
 import {lockTimeout, stateFileUnavailable, type LockHolder} from './store-errors.js'
 
@@ -32,6 +32,15 @@ export interface HeldLock {
 
 const ownerFileName = 'owner'
 const localHost = hostname()
+
+/**
+ * proper-lockfile, loaded at the first acquire rather than with the store: it pulls in graceful-fs,
+ * retry and signal-exit (which hooks the process's signals and exit as it loads), and commands that
+ * only read the store never take a lock. It is loaded before any lock is held, so its exit handler
+ * that removes held locks is always in place.
+ */
+let properLockfile: Promise<typeof ProperLockfile> | undefined
+const loadProperLockfile = (): Promise<typeof ProperLockfile> => (properLockfile ??= import('proper-lockfile'))
 
 /**
  * A cross-process lock on one file: proper-lockfile's `mkdir <file>.lock`, with two additions.
@@ -82,6 +91,7 @@ export class FileLock {
   }
 
   async acquire(): Promise<HeldLock> {
+    const {lock} = await loadProperLockfile()
     const started = Date.now()
     let recovered = false
     let previous: 'gone' | 'removed' | 'held' | undefined
