@@ -1,4 +1,4 @@
-import {randomBytes} from 'node:crypto'
+import type * as Crypto from 'node:crypto'
 import {link, open, readFile, readdir, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {isProcessAlive} from './process-liveness.js'
@@ -86,7 +86,14 @@ export class StateFile {
   }
 }
 
-function tempPathFor(target: string): string {
+/**
+ * node:crypto, loaded at the first write rather than with the store: loading it costs a CLI
+ * command several milliseconds, and commands that only read the store never write.
+ */
+let crypto: Promise<typeof Crypto> | undefined
+
+async function tempPathFor(target: string): Promise<string> {
+  const {randomBytes} = await (crypto ??= import('node:crypto'))
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
 }
 
@@ -105,7 +112,7 @@ async function writeNewFile(path: string, text: string): Promise<void> {
 }
 
 async function replaceAtomically(file: string, text: string, previous: string | null): Promise<void> {
-  const temp = tempPathFor(file)
+  const temp = await tempPathFor(file)
   try {
     await writeNewFile(temp, text)
     if (previous !== null) await keepBackup(file, previous)
@@ -127,7 +134,7 @@ const copyInsteadOfLink = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', '
  */
 async function keepBackup(file: string, previous: string): Promise<void> {
   const backup = backupPathOf(file)
-  const temp = tempPathFor(backup)
+  const temp = await tempPathFor(backup)
   try {
     try {
       await link(file, temp)
