@@ -1,0 +1,112 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {makeTempDir, removeTempDirs} from '../../test/helpers/service-harness.js'
+import {discoverPlugins, type PluginProblem} from './discover-plugins.js'
+
+afterAll(removeTempDirs)
+
+/** Write a plugin folder: package.json (an object, or raw text) and the given files. */
+function plugin(parent: string, folder: string, packageJson: unknown, files: string[] = ['index.ts']): string {
+  const dir = path.join(parent, folder)
+  fs.mkdirSync(dir, {recursive: true})
+  fs.writeFileSync(path.join(dir, 'package.json'), typeof packageJson === 'string' ? packageJson : JSON.stringify(packageJson))
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), {recursive: true})
+    fs.writeFileSync(path.join(dir, file), 'export default {}\n')
+  }
+  return dir
+}
+
+const problemsIn = (problems: PluginProblem[]) => problems.map(({dir, error}) => ({dir, code: error.code, message: error.message, file: error.data.file}))
+
+describe('discoverPlugins', () => {
+  it('reads valid manifests: name, version, entry, managers, drivers and source', () => {
+    const root = makeTempDir('steward-plugins-')
+    const share = plugin(root, 'share', {name: 'steward-plugin-share', version: '1.2.3', steward: {managers: ['share'], drivers: ['lvm', 'zfs.pool']}})
+    const clock = plugin(root, 'clock', {name: 'clock', main: 'lib/main.js', steward: {drivers: ['system']}}, ['lib/main.js'])
+    const entry = plugin(root, 'entry', {name: 'entry', main: 'ignored.js', steward: {entry: 'src/start.mjs', managers: ['x']}}, ['src/start.mjs'])
+    const bundled = makeTempDir('steward-bundled-')
+    const sys = plugin(bundled, 'sys', {name: 'sys', steward: {}}, ['index.js'])
+
+    const {plugins, problems} = discoverPlugins([
+      {path: bundled, source: 'bundled'},
+      {path: root, source: 'plugin_dirs'},
+    ])
+    expect(problems).toEqual([])
+    expect(plugins).toEqual([
+      {name: 'sys', version: '0.0.0', dir: sys, entry: path.join(sys, 'index.js'), managers: [], drivers: [], source: 'bundled'},
+      {name: 'clock', version: '0.0.0', dir: clock, entry: path.join(clock, 'lib/main.js'), managers: [], drivers: ['system'], source: 'plugin_dirs'},
+      {name: 'entry', version: '0.0.0', dir: entry, entry: path.join(entry, 'src/start.mjs'), managers: ['x'], drivers: [], source: 'plugin_dirs'},
+      {name: 'steward-plugin-share', version: '1.2.3', dir: share, entry: path.join(share, 'index.ts'), managers: ['share'], drivers: ['lvm', 'zfs.pool'], source: 'plugin_dirs'},
+    ])
+  })
+
+  it('ignores packages without a "steward" field, folders without package.json, hidden folders, node_modules and missing directories', () => {
+    const root = makeTempDir('steward-plugins-')
+    plugin(root, 'library', {name: 'left-pad', version: '1.0.0'})
+    fs.mkdirSync(path.join(root, 'just-a-folder'))
+    fs.writeFileSync(path.join(root, 'file.json'), '{}')
+    plugin(root, '.hidden', {name: 'hidden', steward: {managers: ['h']}})
+    plugin(root, 'node_modules', {name: 'nm', steward: {managers: ['n']}})
+    expect(discoverPlugins([{path: root, source: 'plugin_dirs'}, {path: path.join(root, 'absent'), source: 'plugin_dirs'}])).toEqual({plugins: [], problems: []})
+  })
+
+  it('reports each broken plugin as PLUGIN_INVALID naming its package.json, and still finds the others', () => {
+    const root = makeTempDir('steward-plugins-')
+    const broken = {
+      'a-not-json': '{"name": "oops", ',
+      'b-no-name': {steward: {managers: ['m']}},
+      'c-steward-list': {name: 'c', steward: ['share']},
+      'd-steward-string': {name: 'd', steward: 'share'},
+      'e-managers-not-list': {name: 'e', steward: {managers: 'share'}},
+      'f-bad-driver-name': {name: 'f', steward: {drivers: ['has space']}},
+      'g-missing-main': {name: 'g', main: 'dist/index.js', steward: {managers: ['g']}},
+    }
+    for (const [folder, json] of Object.entries(broken)) plugin(root, folder, json)
+    plugin(root, 'h-no-entry', {name: 'h', steward: {managers: ['h']}}, [])
+    const good = plugin(root, 'z-good', {name: 'good', steward: {managers: ['good']}})
+
+    const {plugins, problems} = discoverPlugins([{path: root, source: 'plugin_dirs'}])
+    expect(plugins.map((found) => found.dir)).toEqual([good])
+    const reported = problemsIn(problems)
+    expect(reported.map((problem) => path.basename(problem.dir))).toEqual([...Object.keys(broken), 'h-no-entry'])
+    for (const problem of reported) {
+      const file = path.join(problem.dir, 'package.json')
+      expect(problem).toMatchObject({code: 'PLUGIN_INVALID', file})
+      expect(problem.message).toContain(file)
+    }
+    const message = (folder: string) => reported.find((problem) => path.basename(problem.dir) === folder)!.message
+    expect(message('a-not-json')).toMatch(/cannot be read/)
+    expect(message('b-no-name')).toMatch(/"name" must be a non-empty string/)
+    expect(message('c-steward-list')).toMatch(/"steward" must be an object/)
+    expect(message('e-managers-not-list')).toMatch(/"steward.managers" must be a list of names/)
+    expect(message('f-bad-driver-name')).toMatch(/"steward.drivers" must be a list of names/)
+    expect(message('g-missing-main')).toMatch(/no entry module/)
+    expect(message('h-no-entry')).toMatch(/no entry module/)
+  })
+
+  it('reports a manager or driver name provided by two plugins, naming both; the first is kept', () => {
+    const first = makeTempDir('steward-plugins-')
+    const second = makeTempDir('steward-plugins-')
+    const one = plugin(first, 'one', {name: 'plugin-one', steward: {managers: ['share'], drivers: ['lvm']}})
+    const two = plugin(second, 'two', {name: 'plugin-two', steward: {managers: ['share', 'backup'], drivers: ['zfs']}})
+    const {plugins, problems} = discoverPlugins([
+      {path: first, source: 'plugin_dirs'},
+      {path: second, source: 'plugin_dirs'},
+    ])
+    expect(plugins.map((found) => found.name)).toEqual(['plugin-one', 'plugin-two'])
+    expect(problems).toHaveLength(1)
+    const [problem] = problems
+    expect(problem!.dir).toBe(two)
+    expect(problem!.error).toMatchObject({code: 'PLUGIN_INVALID', data: {name: 'share', plugins: ['plugin-one', 'plugin-two']}})
+    expect(problem!.error.message).toContain(`Manager "share" is provided by both plugin-one (${one}) and plugin-two (${two}); plugin-one's is used`)
+  })
+
+  it('does not count a manager and a driver of the same name as a clash', () => {
+    const root = makeTempDir('steward-plugins-')
+    plugin(root, 'a', {name: 'a', steward: {managers: ['sysinfo']}})
+    plugin(root, 'b', {name: 'b', steward: {drivers: ['sysinfo']}})
+    expect(discoverPlugins([{path: root, source: 'plugin_dirs'}]).problems).toEqual([])
+  })
+})
