@@ -3,7 +3,7 @@ import {StewardCommand} from '../cli/base-command.js'
 
 export default class Start extends StewardCommand {
   static override summary = 'Run a host with its services in the foreground.'
-  static override description = `Runs the services of the given topics (or of the "services" option) in this process, logging what they do. Ctrl-C or SIGTERM stops them gracefully (in-flight work finishes within graceful_shutdown_timeout) and their records read "stopped"; a second signal stops at once.`
+  static override description = `Runs the services of the given topics (or of the "services" option) in this process, logging what they do. Ctrl-C or SIGTERM stops them gracefully (in-flight work finishes within graceful_shutdown_timeout) and their records read "stopped"; a second signal exits at once, leaving them to read "down" after service_down_time.`
   static override strict = false
   static override examples = [
     '<%= config.bin %> start',
@@ -31,9 +31,10 @@ export default class Start extends StewardCommand {
     const onSignal = (signal: NodeJS.Signals): void => {
       signals++
       if (signals > 1) {
-        log.warn(`${signal} again: stopping at once`)
-        void host.stop({graceful: false}).finally(() => process.exit(1))
-        return
+        // The graceful stop may be waiting on work that will not finish; leave now. The records
+        // are not marked stopped, so they read down after service_down_time.
+        log.warn(`${signal} again: exiting at once`)
+        process.exit(1)
       }
       log.info(`${signal} received: stopping gracefully (again to stop at once)`)
       void host.stop({graceful: true})

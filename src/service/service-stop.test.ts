@@ -3,6 +3,7 @@ import {deferred, makeHarness, rejectionCode, removeTempDirs, type Deferred, typ
 import {Manager} from '../manager/manager.js'
 import type {PeriodicTaskRun} from '../manager/periodic-tasks.js'
 import {createContext} from '../rpc/context.js'
+import {cleanupStoppedServices} from './cleanup-services.js'
 import type {Service} from './service.js'
 
 /** What the slow manager of the current test waits on and reports. */
@@ -250,3 +251,40 @@ async function expectStoppedForGood(service: Service): Promise<void> {
   // No heartbeat after the stop: the one at start was skipped, none came from a timer.
   expect(record!.reportCount).toBe(0)
 }
+
+describe('stop and clean-up together', () => {
+  it('a clean stop moves updatedAt with stoppedAt, so clean-up keeps the record for service_down_time', async () => {
+    const h = await startSlow()
+    await h.service.stop({graceful: false})
+    const record = (await h.store.getService(h.service.serviceId!))!
+    expect(record.updatedAt).toBe(record.stoppedAt)
+    const soon = new Date(Date.parse(record.stoppedAt!) + 1000)
+    expect(await cleanupStoppedServices(h.store, {topic: 'share', now: soon, downTimeSeconds: 60})).toEqual([])
+    const later = new Date(Date.parse(record.stoppedAt!) + 61_000)
+    expect(await cleanupStoppedServices(h.store, {topic: 'share', now: later, downTimeSeconds: 60})).toHaveLength(1)
+  })
+})
+
+describe('a start that fails', () => {
+  it('lets the manager release what initHost opened', async () => {
+    const events: string[] = []
+    class FailingLate extends Manager {
+      static override rpcApiVersion = '1.0'
+      override async initHost(): Promise<void> {
+        events.push('initHost')
+      }
+      override async initHostWithRpc(): Promise<void> {
+        throw new Error('backend refused')
+      }
+      override async cleanupHost(): Promise<void> {
+        events.push('cleanupHost')
+      }
+    }
+    gates = freshGates()
+    harness = makeHarness({managers: {share: FailingLate}})
+    const service = harness.create({topic: 'share', periodicInterval: 0})
+    expect(await rejectionCode(service.start())).toBe('HOST_START_FAILED')
+    expect(events).toEqual(['initHost', 'cleanupHost'])
+    expect(service.state).toBe('stopped')
+  })
+})

@@ -337,7 +337,9 @@ export class Service {
       )
       for (const record of removed) this.log.info('cleaned up a stopped service record', record)
     } catch (error) {
-      this.log.warn('service clean-up failed; it runs again next interval', {error})
+      // Another service of the topic cleaning up right now is normal, not a failure.
+      if (isStewardError(error, 'LOCK_ACQUIRE_FAILED')) this.log.debug('clean-up skipped: another service of the topic is doing it')
+      else this.log.warn('service clean-up failed; it runs again next interval', {error})
     }
   }
 
@@ -363,14 +365,12 @@ export class Service {
     const tasksFinished = (await this.runner?.stop({graceful, timeoutMs: remaining(deadline)})) ?? true
     const callsFinished = graceful ? await this.drain(deadline) : this.inFlight === 0
     if (!tasksFinished || !callsFinished) this.log.warn('stopped before in-flight work finished', {inFlight: this.inFlight, tasksFinished})
-    try {
-      await this.manager?.cleanupHost()
-    } catch (error) {
-      this.log.warn('manager cleanupHost failed', {error})
-    }
+    await this.cleanupManager()
     if (this.id !== undefined) {
       try {
-        await this.hostContext.store.updateService(this.id, {stoppedAt: new Date().toISOString()})
+        // updatedAt moves too, as in Manila, so clean-up keeps the record for service_down_time.
+        const now = new Date().toISOString()
+        await this.hostContext.store.updateService(this.id, {stoppedAt: now, updatedAt: now})
       } catch (error) {
         this.log.warn('could not record the stop in the state store', {error})
       }
@@ -401,8 +401,18 @@ export class Service {
     this.unlisten?.()
     await Promise.all(this.loops.map((loop) => loop.stop()))
     await this.runner?.stop({graceful: false})
+    await this.cleanupManager()
     this.lifecycle = 'stopped'
     this.markStopped()
+  }
+
+  /** Let the manager release its drivers and handles; a failure there only warns. */
+  private async cleanupManager(): Promise<void> {
+    try {
+      await this.manager?.cleanupHost()
+    } catch (error) {
+      this.log.warn('manager cleanupHost failed', {error})
+    }
   }
 
   /** Resolves once the service has stopped. */
