@@ -12,10 +12,10 @@ export function expectedText(type: OptionType): string {
       return 'true or false'
     }
     case 'string': {
-      return 'a non-empty string'
+      return type.optional ? 'a string' : 'a non-empty string'
     }
     case 'path': {
-      return 'a directory path'
+      return type.optional ? 'a file path, or "" for none' : 'a directory path'
     }
     case 'enum': {
       return `one of ${type.values.map((value) => JSON.stringify(value)).join(', ')}`
@@ -40,7 +40,8 @@ export function checkValue(type: OptionType, value: unknown): Checked {
     }
     case 'string':
     case 'path': {
-      return typeof value === 'string' && value.trim() !== '' ? {ok: true, value} : fail
+      if (typeof value !== 'string') return fail
+      return value.trim() !== '' || (type.optional === true && value === '') ? {ok: true, value} : fail
     }
     case 'enum': {
       return typeof value === 'string' && type.values.includes(value) ? {ok: true, value} : fail

@@ -181,7 +181,7 @@ function take(checked: Checked, where: string, key: string, found: unknown): unk
 }
 
 function resolvePath(type: OptionType, value: unknown, base: string): unknown {
-  return type.kind === 'path' ? path.resolve(base, value as string) : value
+  return type.kind === 'path' && value !== '' ? path.resolve(base, value as string) : value
 }
 
 /** Topic options of plugins come as text from the environment: JSON when it parses, else the text. */

@@ -18,6 +18,12 @@ export interface CoreOptions {
   store_lock_timeout: number
   log_level: LogLevel
   log_format: 'text' | 'json'
+  rpc_listen: string
+  rpc_response_timeout: number
+  rpc_max_message_size: number
+  rpc_curve_server_key: string
+  rpc_curve_client_key: string
+  rpc_curve_allowed_clients: string[]
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -25,8 +31,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type OptionType =
   | {kind: 'number'; min: number; integer?: boolean}
   | {kind: 'boolean'}
-  | {kind: 'string'}
-  | {kind: 'path'}
+  | {kind: 'string'; optional?: boolean}
+  | {kind: 'path'; optional?: boolean}
   | {kind: 'enum'; values: readonly string[]}
   | {kind: 'list'}
 
@@ -136,6 +142,39 @@ export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
     type: {kind: 'enum', values: ['text', 'json']},
     default: 'text',
     description: 'Log lines as readable text or as one JSON object per line.',
+  },
+  rpc_listen: {
+    type: {kind: 'string', optional: true},
+    default: '',
+    defaultText: 'ipc://<state_dir>/rpc/<host>.sock',
+    description: 'The endpoint this host binds for RPC: `ipc:///path` or `tcp://address:port` (port 0 picks a free one). TCP beyond loopback requires CURVE keys.',
+  },
+  rpc_response_timeout: {
+    type: {kind: 'number', min: 0.001},
+    default: 60,
+    description: 'Seconds a call waits for its reply before MESSAGING_TIMEOUT.',
+  },
+  rpc_max_message_size: {
+    type: {kind: 'number', min: 1024, integer: true},
+    default: 16_777_216,
+    description: 'Largest message in bytes a host accepts; a peer that sends a larger one is disconnected.',
+  },
+  rpc_curve_server_key: {
+    type: {kind: 'path', optional: true},
+    default: '',
+    defaultText: 'none (no CURVE)',
+    description: 'Key file (from `steward keys generate`) of this host: its endpoint then requires CURVE.',
+  },
+  rpc_curve_client_key: {
+    type: {kind: 'path', optional: true},
+    default: '',
+    defaultText: 'none (an ephemeral key)',
+    description: 'Key file this host and the CLI present to hosts that require CURVE.',
+  },
+  rpc_curve_allowed_clients: {
+    type: {kind: 'list'},
+    default: [],
+    description: 'Public keys (Z85) of the clients a CURVE host answers; empty answers any client with a valid handshake.',
   },
 }
 

@@ -25,6 +25,17 @@ export const errorCatalog = {
   LOCK_ACQUIRE_FAILED: {exitCode: 75, summary: 'A synchronized lock could not be acquired (non-blocking, or timed out).'},
   NO_SERVICE_AVAILABLE: {exitCode: 69, summary: 'No live service listens on the target topic (or topic.host).'},
   NO_SUCH_METHOD: {exitCode: 1, summary: 'The target service has no RPC method of that name.'},
+  MESSAGING_TIMEOUT: {exitCode: 75, summary: 'No reply came before the call timed out.'},
+  UNSUPPORTED_VERSION: {exitCode: 1, summary: 'The target serves an RPC API version incompatible with the one requested.'},
+  RPC_VERSION_CAP: {exitCode: 1, summary: 'A call asks for a version above the client\'s version cap.'},
+  INVALID_TARGET: {exitCode: 64, summary: 'An RPC target is malformed (no topic, a fanout call, a bad version).'},
+  PROTOCOL_ERROR: {exitCode: 1, summary: 'A peer sent a message that breaks the wire protocol.'},
+  PROTOCOL_VERSION_UNSUPPORTED: {exitCode: 1, summary: 'A peer speaks a wire protocol version this host does not.'},
+  MESSAGE_TOO_LARGE: {exitCode: 1, summary: 'A message is larger than rpc_max_message_size.'},
+  REMOTE_ERROR: {exitCode: 1, summary: 'The remote method failed with an error steward does not know; its code and data are kept.'},
+  RPC_ENDPOINT_INSECURE: {exitCode: 78, summary: 'A TCP endpoint beyond loopback was configured without CURVE keys.'},
+  RPC_ENDPOINT_FAILED: {exitCode: 74, summary: 'The RPC endpoint could not be bound or connected.'},
+  KEY_FILE_INVALID: {exitCode: 78, summary: 'A CURVE key file is missing or malformed.'},
   HOST_START_FAILED: {exitCode: 1, summary: 'A service of the host failed to start.'},
 } as const satisfies Record<string, {exitCode: number; summary: string}>
 

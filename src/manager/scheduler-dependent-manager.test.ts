@@ -1,7 +1,7 @@
 import {afterAll, afterEach, describe, expect, it, vi} from 'vitest'
 import {captureLog, makeHarness, removeTempDirs, type Harness} from '../../test/helpers/service-harness.js'
 import {LocalDispatcher} from '../rpc/local-dispatcher.js'
-import {createContext, type RequestContext, type RpcClient} from '../rpc/context.js'
+import {createContext, type PrepareOptions, type RequestContext, type RpcClient} from '../rpc/context.js'
 import {openMemoryStore} from '../store/open-store.js'
 import {Manager, type ManagerContext} from './manager.js'
 import {SCHEDULER_TOPIC, SchedulerDependentManager} from './scheduler-dependent-manager.js'
@@ -13,12 +13,15 @@ class ShareManager extends SchedulerDependentManager {
 }
 
 function unitManager() {
-  const casts: Array<Parameters<RpcClient['cast']>> = []
+  const casts: Array<[RequestContext, PrepareOptions, string, Record<string, unknown> | undefined]> = []
   const rpc: RpcClient = {
-    call: () => Promise.reject(new Error('no calls expected')),
-    cast: async (...args) => {
-      casts.push(args)
-    },
+    prepare: (target) => ({
+      call: () => Promise.reject(new Error('no calls expected')),
+      cast: async (ctx, method, args) => {
+        casts.push([ctx, target, method, args])
+      },
+      canSendVersion: () => true,
+    }),
   }
   const captured = captureLog()
   const context: ManagerContext = {
@@ -121,12 +124,11 @@ describe('capability reports between two services', () => {
 
   it('reach every scheduler of the same dispatcher, from the periodic task and on request', async () => {
     vi.useFakeTimers({now: NOW})
-    const captured = captureLog()
-    const rpc = new LocalDispatcher(captured.log)
+    const dispatcher = new LocalDispatcher()
     const store = openMemoryStore()
     const managers = {share: ReportingShareManager, scheduler: SchedulerManager}
-    const share = makeHarness({managers, rpc, store})
-    const schedulers = makeHarness({managers, rpc, store})
+    const share = makeHarness({managers, dispatcher, store})
+    const schedulers = makeHarness({managers, dispatcher, store})
     harnesses.push(share, schedulers)
     await schedulers.create({topic: 'scheduler', host: 'sched-1'}).start()
     await schedulers.create({topic: 'scheduler', host: 'sched-2'}).start()
@@ -142,7 +144,7 @@ describe('capability reports between two services', () => {
     ])
 
     reports.length = 0
-    await rpc.call(createContext('operator'), {topic: 'share'}, 'publishServiceCapabilities')
+    await share.rpc.prepare({topic: 'share'}).call(createContext('operator'), 'publishServiceCapabilities')
     expect(reports.map((report) => report.receiver).sort()).toEqual(['sched-1', 'sched-2'])
     expect(reports[0]!.ctx.caller).toBe('operator')
   })

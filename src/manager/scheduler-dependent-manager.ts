@@ -28,7 +28,7 @@ export abstract class SchedulerDependentManager extends Manager {
   async publishServiceCapabilities(ctx: RequestContext = createContext(this.host)): Promise<void> {
     if (!isTruthy(this.lastCapabilities)) return
     this.log.debug('publishing capabilities to the schedulers')
-    await this.context.rpc.cast(ctx, {topic: SCHEDULER_TOPIC, fanout: true}, 'updateServiceCapabilities', {
+    await this.context.rpc.prepare({topic: SCHEDULER_TOPIC, fanout: true}).cast(ctx, 'updateServiceCapabilities', {
       serviceName: this.serviceName,
       host: this.host,
       capabilities: this.lastCapabilities,

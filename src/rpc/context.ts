@@ -15,15 +15,33 @@ export function createContext(caller: string, deadline?: number): RequestContext
   return deadline === undefined ? {requestId: `req-${randomUUID()}`, caller} : {requestId: `req-${randomUUID()}`, caller, deadline}
 }
 
-/** Where a message goes: any service of a topic, one host's service, or all of them. */
-export interface Target {
+/** Where and how messages go (oslo.messaging's Target plus the client's options). */
+export interface PrepareOptions {
+  /** The topic: any live service of it, round-robin (a service of this host first). */
   topic: string
+  /** One service host (`topic.server`), such as `node1` or `node1@backend`. */
   server?: string
+  /** The RPC API version the messages need, `major.minor`. */
+  version?: string
+  /** Seconds a call waits for its reply. @default rpc_response_timeout */
+  timeout?: number
+  /** Casts go to every live service of the topic. Calls cannot fan out. */
   fanout?: boolean
+  /** The highest version this client may send, `major.minor`. */
+  versionCap?: string
 }
 
-/** What managers use to reach other services. Remote delivery comes with the RPC layer. */
+/** A client bound to a target. */
+export interface PreparedClient {
+  /** Send and wait for the reply: the method's result, or its error rebuilt. */
+  call(ctx: RequestContext, method: string, args?: Record<string, unknown>): Promise<unknown>
+  /** Send without waiting for any reply: at most once. */
+  cast(ctx: RequestContext, method: string, args?: Record<string, unknown>): Promise<void>
+  /** Whether a message of this version may be sent under the version cap. */
+  canSendVersion(version: string): boolean
+}
+
+/** What managers use to reach other services. */
 export interface RpcClient {
-  call(ctx: RequestContext, target: Target, method: string, args?: Record<string, unknown>): Promise<unknown>
-  cast(ctx: RequestContext, target: Target, method: string, args?: Record<string, unknown>): Promise<void>
+  prepare(options: PrepareOptions): PreparedClient
 }

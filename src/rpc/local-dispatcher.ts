@@ -1,58 +1,66 @@
 import {StewardError} from '../errors/index.js'
-import type {Logger} from '../log/logger.js'
-import type {RequestContext, RpcClient, Target} from './context.js'
+import type {RequestContext} from './context.js'
+import type {RequestHeader} from './protocol.js'
+import {isCompatible} from './version.js'
 
-/** A service listening for calls on this host. */
+/** A service of this host, listening for calls. */
 export interface RpcEndpoint {
   topic: string
-  /** The service host (`host` or `host@backend`), matched by `Target.server`. */
+  /** The service host (`host` or `host@backend`), matched by a request's `server`. */
   server: string
+  /** The RPC API version the service serves, `major.minor`. */
+  version: string
   dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown>
 }
 
 /**
- * Delivers calls to services of this host without sockets: by topic (round-robin), by
- * `topic.server`, or fanout to all of them. The ZeroMQ layer routes to other hosts.
+ * The services of this host by topic: delivers a request (from the RPC server, or from a client
+ * on this host without any socket) to the right one, after checking the version.
  */
-export class LocalDispatcher implements RpcClient {
+export class LocalDispatcher {
   private readonly endpoints = new Map<string, RpcEndpoint[]>()
   private readonly nextIndex = new Map<string, number>()
 
-  constructor(private readonly log: Logger) {}
-
   /** Start delivering to an endpoint; the returned function stops it. */
   listen(endpoint: RpcEndpoint): () => void {
-    const list = this.endpoints.get(endpoint.topic) ?? []
-    this.endpoints.set(endpoint.topic, [...list, endpoint])
+    this.endpoints.set(endpoint.topic, [...this.listeners(endpoint.topic), endpoint])
     return () => {
-      const remaining = (this.endpoints.get(endpoint.topic) ?? []).filter((candidate) => candidate !== endpoint)
-      this.endpoints.set(endpoint.topic, remaining)
+      this.endpoints.set(
+        endpoint.topic,
+        this.listeners(endpoint.topic).filter((candidate) => candidate !== endpoint),
+      )
     }
   }
 
-  async call(ctx: RequestContext, target: Target, method: string, args: Record<string, unknown> = {}): Promise<unknown> {
-    if (target.fanout) throw new StewardError('NO_SERVICE_AVAILABLE', `A call cannot fan out (topic ${target.topic}, method ${method}); use cast.`)
-    return this.pick(target, method).dispatch(ctx, method, args)
+  /** The endpoints listening on a topic (and server, when given). */
+  listeners(topic: string, server?: string): RpcEndpoint[] {
+    const list = this.endpoints.get(topic) ?? []
+    return server === undefined ? list : list.filter((endpoint) => endpoint.server === server)
   }
 
-  async cast(ctx: RequestContext, target: Target, method: string, args: Record<string, unknown> = {}): Promise<void> {
-    const receivers = target.fanout ? this.endpoints.get(target.topic) ?? [] : [this.pick(target, method)]
-    for (const endpoint of receivers) {
-      endpoint.dispatch(ctx, method, args).catch((error: unknown) => {
-        this.log.warn(`cast ${target.topic}.${method} to ${endpoint.server} failed`, {error})
+  /**
+   * Deliver a request: to the service `header.server` of the topic, or round-robin over this
+   * host's services of the topic when no server is named.
+   */
+  async deliver(header: RequestHeader, args: Record<string, unknown>): Promise<unknown> {
+    const endpoint = this.pick(header.topic, header.server, header.method)
+    if (header.version !== undefined && !isCompatible(endpoint.version, header.version)) {
+      throw new StewardError('UNSUPPORTED_VERSION', `${header.topic} on ${endpoint.server} serves version ${endpoint.version}; ${header.method} was asked for ${header.version}.`, {
+        data: {topic: header.topic, server: endpoint.server, method: header.method, served: endpoint.version, requested: header.version},
       })
     }
+    return endpoint.dispatch(header.ctx, header.method, args)
   }
 
-  private pick(target: Target, method: string): RpcEndpoint {
-    const list = (this.endpoints.get(target.topic) ?? []).filter((endpoint) => target.server === undefined || endpoint.server === target.server)
+  private pick(topic: string, server: string | undefined, method: string): RpcEndpoint {
+    const list = this.listeners(topic, server)
     if (list.length === 0) {
-      const where = target.server === undefined ? target.topic : `${target.topic}.${target.server}`
-      throw new StewardError('NO_SERVICE_AVAILABLE', `No live service listens on ${where} for ${method}.`, {data: {topic: target.topic, server: target.server, method}})
+      const where = server === undefined ? topic : `${topic}.${server}`
+      throw new StewardError('NO_SERVICE_AVAILABLE', `No service listens on ${where} for ${method} here.`, {data: {topic, server, method}})
     }
-    const key = `${target.topic}.${target.server ?? ''}`
-    const index = (this.nextIndex.get(key) ?? 0) % list.length
-    this.nextIndex.set(key, index + 1)
+    if (list.length === 1) return list[0]!
+    const index = (this.nextIndex.get(topic) ?? 0) % list.length
+    this.nextIndex.set(topic, index + 1)
     return list[index]!
   }
 }

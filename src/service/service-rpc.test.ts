@@ -52,7 +52,7 @@ describe('RPC dispatch to a service', () => {
     const {rpc} = await startEcho()
     const context = ctx()
     const args = {share: 'abc', size: 10, nested: {tags: ['x']}}
-    expect(await rpc.call(context, {topic: 'share'}, 'echo', args)).toEqual({args, requestId: context.requestId})
+    expect(await rpc.prepare({topic: 'share'}).call(context, 'echo', args)).toEqual({args, requestId: context.requestId})
     expect(received).toHaveLength(1)
     expect(received[0]!.ctx).toEqual(context)
     expect(received[0]!.args).toEqual(args)
@@ -60,43 +60,43 @@ describe('RPC dispatch to a service', () => {
 
   it('gives an empty argument object when none is sent', async () => {
     const {rpc} = await startEcho()
-    await rpc.call(ctx(), {topic: 'share'}, 'echo')
+    await rpc.prepare({topic: 'share'}).call(ctx(), 'echo')
     expect(received[0]!.args).toEqual({})
   })
 
   it('refuses undeclared, private, lifecycle and Object methods with NO_SUCH_METHOD', async () => {
     const {rpc} = await startEcho()
     for (const method of ['undeclared', '_private', 'initHost', 'initHostWithRpc', 'cleanupHost', 'isServiceReady', 'constructor', 'toString', '__proto__', 'nothing']) {
-      const error = await rpc.call(ctx(), {topic: 'share'}, method).catch((failure: unknown) => failure)
+      const error = await rpc.prepare({topic: 'share'}).call(ctx(), method).catch((failure: unknown) => failure)
       expect(error, method).toMatchObject({code: 'NO_SUCH_METHOD', data: {topic: 'share', server: 'test-host', method}})
     }
   })
 
   it('answers the base methods serviceVersion and serviceConfig', async () => {
     const {rpc} = await startEcho({env: {STEWARD_SHARE__DRIVER: 'lvm', STEWARD_SHARE__POOL_SIZE: '4'}})
-    expect(await rpc.call(ctx(), {topic: 'share'}, 'serviceVersion')).toBe(TEST_PLUGIN.version)
-    expect(await rpc.call(ctx(), {topic: 'share'}, 'serviceConfig')).toEqual({driver: 'lvm', pool_size: 4})
+    expect(await rpc.prepare({topic: 'share'}).call(ctx(), 'serviceVersion')).toBe(TEST_PLUGIN.version)
+    expect(await rpc.prepare({topic: 'share'}).call(ctx(), 'serviceConfig')).toEqual({driver: 'lvm', pool_size: 4})
   })
 
   it('rejects with what the method threw', async () => {
     const {rpc} = await startEcho()
-    await expect(rpc.call(ctx(), {topic: 'share'}, 'fail')).rejects.toThrow(RangeError)
+    await expect(rpc.prepare({topic: 'share'}).call(ctx(), 'fail')).rejects.toThrow(RangeError)
   })
 
   it('reaches one host with topic.host, round-robins over topic, and fans a cast out to all', async () => {
     const {rpc} = await startEcho({}, ['h1', 'h2'])
-    expect(await rpc.call(ctx(), {topic: 'share', server: 'h2'}, 'whoami')).toBe('h2')
-    expect(await rpc.call(ctx(), {topic: 'share', server: 'h2'}, 'whoami')).toBe('h2')
-    const answers = [await rpc.call(ctx(), {topic: 'share'}, 'whoami'), await rpc.call(ctx(), {topic: 'share'}, 'whoami')]
+    expect(await rpc.prepare({topic: 'share', server: 'h2'}).call(ctx(), 'whoami')).toBe('h2')
+    expect(await rpc.prepare({topic: 'share', server: 'h2'}).call(ctx(), 'whoami')).toBe('h2')
+    const answers = [await rpc.prepare({topic: 'share'}).call(ctx(), 'whoami'), await rpc.prepare({topic: 'share'}).call(ctx(), 'whoami')]
     expect(answers.sort()).toEqual(['h1', 'h2'])
-    await rpc.cast(ctx(), {topic: 'share', fanout: true}, 'echo', {n: 1})
+    await rpc.prepare({topic: 'share', fanout: true}).cast(ctx(), 'echo', {n: 1})
     expect(received.map((entry) => entry.host).sort()).toEqual(['h1', 'h2'])
-    expect(await rejectionCode(rpc.call(ctx(), {topic: 'share', server: 'h3'}, 'whoami'))).toBe('NO_SERVICE_AVAILABLE')
+    expect(await rejectionCode(rpc.prepare({topic: 'share', server: 'h3'}).call(ctx(), 'whoami'))).toBe('NO_SERVICE_AVAILABLE')
   })
 
   it('still answers while the service is disabled', async () => {
     const {rpc, store} = await startEcho({flags: {enable_new_services: false}})
     expect((await store.listServices())[0]!.disabled).toBe(true)
-    expect(await rpc.call(ctx(), {topic: 'share'}, 'whoami')).toBe('test-host')
+    expect(await rpc.prepare({topic: 'share'}).call(ctx(), 'whoami')).toBe('test-host')
   })
 })

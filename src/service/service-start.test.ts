@@ -98,11 +98,11 @@ describe('Service.start', () => {
       static override rpcMethods = ['ping']
       override async initHost(serviceId: number): Promise<void> {
         calls.push(`initHost ${serviceId}`)
-        calls.push(`rpc in initHost: ${await rpcOutcome(this.context.rpc.call(createContext('test'), {topic: 'share'}, 'ping'))}`)
+        calls.push(`rpc in initHost: ${await rpcOutcome(this.context.rpc.prepare({topic: 'share'}).call(createContext('test'), 'ping'))}`)
       }
       override async initHostWithRpc(serviceId: number): Promise<void> {
         calls.push(`initHostWithRpc ${serviceId}`)
-        calls.push(`rpc in initHostWithRpc: ${await rpcOutcome(this.context.rpc.call(createContext('test'), {topic: 'share', server: 'test-host'}, 'ping'))}`)
+        calls.push(`rpc in initHostWithRpc: ${await rpcOutcome(this.context.rpc.prepare({topic: 'share', server: 'test-host'}).call(createContext('test'), 'ping'))}`)
       }
       override isServiceReady(): boolean {
         calls.push('isServiceReady')
@@ -192,7 +192,7 @@ describe('Service.start', () => {
     expect(await rejectionCode(second.start())).toBe('HOST_START_FAILED')
     expect(second.state).toBe('stopped')
     // It listened before initHostWithRpc failed; a failed start stops listening again.
-    expect(await rejectionCode(rpc.call(createContext('test'), {topic: 'broken'}, 'serviceVersion'))).toBe('NO_SERVICE_AVAILABLE')
+    expect(await rejectionCode(rpc.prepare({topic: 'broken'}).call(createContext('test'), 'serviceVersion'))).toBe('NO_SERVICE_AVAILABLE')
     await expect(second.wait()).resolves.toBeUndefined()
   })
 

@@ -1,22 +1,29 @@
-import type {ServiceRecord} from '../store/types.js'
+import type {HostRecord, ServiceRecord} from '../store/types.js'
 
 export type ServiceState = 'up' | 'down' | 'stopped'
 export type ServiceStatus = 'enabled' | 'disabled'
 
-/**
- * Whether a record's last sign of life is recent: `|now − (updatedAt ?? createdAt)| ≤ downTime`.
- * A timestamp in the future (clock skew) counts as not recent, as in Manila.
- */
-export function isFresh(record: ServiceRecord, now: Date, downTimeSeconds: number): boolean {
-  const last = Date.parse(record.updatedAt ?? record.createdAt)
-  const age = now.getTime() - last
+/** Whether a timestamp is at most `downTimeSeconds` old. One in the future (clock skew) is not. */
+export function isRecent(timestamp: string, now: Date, downTimeSeconds: number): boolean {
+  const age = now.getTime() - Date.parse(timestamp)
   return age >= 0 && age <= downTimeSeconds * 1000
+}
+
+/** Whether a record's last sign of life, `updatedAt ?? createdAt`, is recent (as in Manila). */
+export function isFresh(record: ServiceRecord, now: Date, downTimeSeconds: number): boolean {
+  return isRecent(record.updatedAt ?? record.createdAt, now, downTimeSeconds)
 }
 
 /** The state of a service, computed when read: stopped after a clean stop, else up or down. */
 export function serviceState(record: ServiceRecord, now: Date, downTimeSeconds: number): ServiceState {
   if (record.stoppedAt !== null) return 'stopped'
   return isFresh(record, now, downTimeSeconds) ? 'up' : 'down'
+}
+
+/** The liveness of a host process, by the same rule as its services. */
+export function hostState(host: HostRecord, now: Date, downTimeSeconds: number): ServiceState {
+  if (host.stoppedAt !== null) return 'stopped'
+  return isRecent(host.updatedAt, now, downTimeSeconds) ? 'up' : 'down'
 }
 
 /** A service as commands and the API show it. */

@@ -89,7 +89,7 @@ const stoppedAt = async (harness: Harness, service: Service) => (await harness.s
 describe('Service.stop', () => {
   it('graceful: waits for an in-flight call before recording the stop, and takes no new calls', async () => {
     const h = await startSlow()
-    const reply = h.rpc.call(createContext('test'), {topic: 'share'}, 'slow')
+    const reply = h.rpc.prepare({topic: 'share'}).call(createContext('test'), 'slow')
     await gates.callEntered.promise
 
     const stopping = track(h.service.stop())
@@ -97,7 +97,7 @@ describe('Service.stop', () => {
     expect(stopping.settled()).toBe(false)
     expect(h.service.state).toBe('stopping')
     expect(await stoppedAt(h, h.service)).toBeNull()
-    expect(await rejectionCode(h.rpc.call(createContext('test'), {topic: 'share'}, 'slow'))).toBe('NO_SERVICE_AVAILABLE')
+    expect(await rejectionCode(h.rpc.prepare({topic: 'share'}).call(createContext('test'), 'slow'))).toBe('NO_SERVICE_AVAILABLE')
 
     gates.callRelease.resolve('done')
     await h.service.wait()
@@ -128,7 +128,7 @@ describe('Service.stop', () => {
     const h = await startSlow({}, true)
     await vi.advanceTimersByTimeAsync(0)
     await gates.taskEntered.promise
-    void h.rpc.call(createContext('test'), {topic: 'share'}, 'slow')
+    void h.rpc.prepare({topic: 'share'}).call(createContext('test'), 'slow')
     await gates.callEntered.promise
 
     await h.service.stop({graceful: false})
@@ -143,7 +143,7 @@ describe('Service.stop', () => {
     const h = await startSlow({flags: {graceful_shutdown_timeout: 5}}, true)
     await vi.advanceTimersByTimeAsync(0)
     await gates.taskEntered.promise
-    void h.rpc.call(createContext('test'), {topic: 'share'}, 'slow')
+    void h.rpc.prepare({topic: 'share'}).call(createContext('test'), 'slow')
     await gates.callEntered.promise
 
     const stopping = track(h.service.stop())
@@ -171,7 +171,7 @@ describe('Service.stop', () => {
 
   it('returns the same promise to a second stop(), and records the stop once', async () => {
     const h = await startSlow()
-    void h.rpc.call(createContext('test'), {topic: 'share'}, 'slow')
+    void h.rpc.prepare({topic: 'share'}).call(createContext('test'), 'slow')
     await gates.callEntered.promise
     const first = h.service.stop()
     expect(h.service.stop({graceful: false})).toBe(first)
@@ -199,7 +199,7 @@ describe('Service.stop', () => {
     expect(h.service.state).toBe('stopped')
     expect(await h.store.listServices()).toEqual([])
     expect(gates.events).toEqual(['cleanupHost'])
-    expect(await rejectionCode(h.rpc.call(createContext('test'), {topic: 'share'}, 'serviceVersion'))).toBe('NO_SERVICE_AVAILABLE')
+    expect(await rejectionCode(h.rpc.prepare({topic: 'share'}).call(createContext('test'), 'serviceVersion'))).toBe('NO_SERVICE_AVAILABLE')
   })
 
   it('graceful stop() during initHost lets it finish, then stops: not listening, no timers, recorded stopped', async () => {
@@ -245,7 +245,7 @@ async function expectStoppedForGood(service: Service): Promise<void> {
   await vi.advanceTimersByTimeAsync(120_000)
   expect(service.state).toBe('stopped')
   expect(vi.getTimerCount()).toBe(0)
-  expect(await rejectionCode(harness!.rpc.call(createContext('test'), {topic: 'share'}, 'serviceVersion'))).toBe('NO_SERVICE_AVAILABLE')
+  expect(await rejectionCode(harness!.rpc.prepare({topic: 'share'}).call(createContext('test'), 'serviceVersion'))).toBe('NO_SERVICE_AVAILABLE')
   const record = await harness!.store.getService(service.serviceId!)
   expect(record!.stoppedAt).not.toBeNull()
   // No heartbeat after the stop: the one at start was skipped, none came from a timer.

@@ -8,7 +8,7 @@ import type {DriverFamily, Manager, ManagerClass, ManagerContext} from '../manag
 import {readManagerContract, type ManagerContract} from '../manager/manager-contract.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
 import {PeriodicTaskRunner} from '../manager/periodic-tasks.js'
-import {createContext, type RequestContext} from '../rpc/context.js'
+import {createContext, type RequestContext, type RpcClient} from '../rpc/context.js'
 import type {LocalDispatcher} from '../rpc/local-dispatcher.js'
 import type {StateStore} from '../store/types.js'
 import {cleanupStoppedServices} from './cleanup-services.js'
@@ -25,7 +25,10 @@ export interface HostContext {
   store: StateStore
   managers: ManagerSource
   log: Logger
-  rpc: LocalDispatcher
+  /** Where this host's services listen. */
+  dispatcher: LocalDispatcher
+  /** How managers reach services, here or on other hosts. */
+  rpc: RpcClient
   /** Random numbers in [0, 1), for the first periodic delay and jitter. @default Math.random */
   random?: () => number
 }
@@ -203,7 +206,12 @@ export class Service {
     if (this.stopping !== undefined) return
     await this.manager.initHost(record.id)
     if (this.stopping !== undefined) return
-    this.unlisten = this.hostContext.rpc.listen({topic: this.topic, server: this.host, dispatch: (ctx, method, args) => this.dispatch(ctx, method, args)})
+    this.unlisten = this.hostContext.dispatcher.listen({
+      topic: this.topic,
+      server: this.host,
+      version: this.contract.rpcApiVersion,
+      dispatch: (ctx, method, args) => this.dispatch(ctx, method, args),
+    })
     await this.manager.initHostWithRpc(record.id)
     if (this.stopping !== undefined) return
 

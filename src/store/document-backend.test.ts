@@ -47,7 +47,7 @@ describe.each([
       backend.mutate((data) => data.services.push(record(1))),
       backend.mutate((data) => {
         data.services.push(record(2))
-        data.hosts.push({name: 'half-done'})
+        data.hosts.push({name: 'half-done'} as never)
         throw new Error('boom')
       }),
       backend.mutate((data) => data.services.push(record(3))),

@@ -1,6 +1,7 @@
 import type {
   BackendStats,
   DocumentBackend,
+  HostRecord,
   NewServiceRecord,
   PluginCollection,
   PluginItem,
@@ -118,6 +119,25 @@ export class DocumentStore implements StateStore {
       const before = data.services.length
       data.services = data.services.filter((record) => !doomed.has(record.id))
       return before - data.services.length
+    })
+  }
+
+  async listHosts(): Promise<HostRecord[]> {
+    const data = await this.#backend.read()
+    return [...data.hosts].sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  putHost(record: HostRecord): Promise<void> {
+    return this.#backend.mutate((data) => {
+      data.hosts = [...data.hosts.filter((candidate) => candidate.name !== record.name), {...record}]
+    })
+  }
+
+  updateHost(name: string, patch: Partial<Omit<HostRecord, 'name'>>): Promise<HostRecord | undefined> {
+    return this.#backend.mutate((data) => {
+      const record = data.hosts.find((candidate) => candidate.name === name)
+      if (record !== undefined) Object.assign(record, patch, {name})
+      return record
     })
   }
 

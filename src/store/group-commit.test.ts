@@ -11,15 +11,15 @@ describe('applyMutations', () => {
     }
     const {data, outcomes} = applyMutations(emptyState(), [
       (doc) => {
-        doc.hosts.push({n: 1})
+        doc.hosts.push({n: 1} as never)
         return doc.hosts
       },
       (doc) => {
-        doc.hosts.push({n: 2})
+        doc.hosts.push({n: 2} as never)
         throw new Error('second fails')
       },
       (doc) => {
-        doc.hosts.push({n: 3})
+        doc.hosts.push({n: 3} as never)
         return doc.hosts.length
       },
     ], reload)
@@ -34,9 +34,9 @@ describe('applyMutations', () => {
 
   it('reports a result that cannot be copied as that fn failing', () => {
     const {data, outcomes} = applyMutations(emptyState(), [
-      (doc) => doc.hosts.push({}),
+      (doc) => doc.hosts.push({} as never),
       (doc) => {
-        doc.hosts.push({})
+        doc.hosts.push({} as never)
         return () => 'a function'
       },
     ], emptyState)
@@ -48,7 +48,7 @@ describe('applyMutations', () => {
     const reload = () => {
       throw new Error('must not reload')
     }
-    expect(applyMutations(emptyState(), [(doc) => doc.hosts.push({}), (doc) => doc.hosts.length], reload).outcomes).toEqual([
+    expect(applyMutations(emptyState(), [(doc) => doc.hosts.push({} as never), (doc) => doc.hosts.length], reload).outcomes).toEqual([
       {ok: true, value: 1},
       {ok: true, value: 1},
     ])
@@ -62,10 +62,10 @@ describe('applyMutations', () => {
     let runs = 0
     const flaky = (doc: ReturnType<typeof emptyState>) => {
       if (++runs > 1) throw new Error('not deterministic')
-      doc.hosts.push({flaky: true})
+      doc.hosts.push({flaky: true} as never)
     }
     const {data, outcomes} = applyMutations(emptyState(), [
-      (doc) => doc.hosts.push({n: 1}),
+      (doc) => doc.hosts.push({n: 1} as never),
       flaky,
       () => {
         throw new Error('third fails')

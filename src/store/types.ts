@@ -33,6 +33,23 @@ export interface ServiceFilter {
   topic?: string
 }
 
+/** A host process: where its RPC endpoint is and whether it lives. */
+export interface HostRecord {
+  name: string
+  /** The RPC endpoint it bound (`ipc://…` or `tcp://…`). */
+  endpoint: string
+  /** The server's CURVE public key (Z85) when the endpoint requires CURVE; null otherwise. */
+  publicKey: string | null
+  pid: number
+  /** steward's version on that host. */
+  version: string
+  startedAt: string
+  /** The host's last heartbeat. */
+  updatedAt: string
+  /** Set by a clean stop. */
+  stoppedAt: string | null
+}
+
 /** One item of a plugin's own collection. `id` is assigned by the store. */
 export interface PluginItem {
   id: string
@@ -45,8 +62,8 @@ export interface StateData {
   version: 1
   nextServiceId: number
   services: ServiceRecord[]
-  /** Host records (endpoints, pid, version): filled by the RPC layer. */
-  hosts: Array<Record<string, unknown>>
+  /** One record per host process, by name: how to reach it. */
+  hosts: HostRecord[]
   /** plugin name → collection name → items. */
   plugins: Record<string, Record<string, PluginItem[]>>
 }
@@ -72,6 +89,13 @@ export interface StateStore {
   reportService(id: number, at: Date): Promise<ServiceRecord | undefined>
   /** Delete records; resolves to how many were deleted. */
   removeServices(ids: readonly number[]): Promise<number>
+
+  /** Every host record, by name. */
+  listHosts(): Promise<HostRecord[]>
+  /** Insert or replace the record of a host (by name). */
+  putHost(record: HostRecord): Promise<void>
+  /** Change a host record; undefined when there is none. */
+  updateHost(name: string, patch: Partial<Omit<HostRecord, 'name'>>): Promise<HostRecord | undefined>
 
   /** A plugin's own collection of items. */
   collection(plugin: string, name: string): PluginCollection

@@ -10,7 +10,9 @@ import {loadConfig, type ConfigFlags, type StewardConfig} from '../../src/config
 import {StewardError} from '../../src/errors/index.js'
 import {createLogger, type LogRecord, type Logger} from '../../src/log/logger.js'
 import type {ManagerClass} from '../../src/manager/manager.js'
+import type {RpcClient} from '../../src/rpc/context.js'
 import {LocalDispatcher} from '../../src/rpc/local-dispatcher.js'
+import {createRpcClient} from '../../src/rpc/rpc-client-factory.js'
 import {Service, type HostContext, type ManagerSource, type ServiceOptions} from '../../src/service/service.js'
 import {openMemoryStore} from '../../src/store/open-store.js'
 import type {StateStore} from '../../src/store/types.js'
@@ -101,7 +103,10 @@ export function controlledStore(inner: StateStore = openMemoryStore(), onCall: (
 export interface Harness extends CapturedLog {
   config: StewardConfig
   store: StateStore
-  rpc: LocalDispatcher
+  /** Where the harness's services listen. */
+  dispatcher: LocalDispatcher
+  /** The RPC client of the harness's host (delivers to its services without sockets). */
+  rpc: RpcClient
   hostContext: HostContext
   /** Service.create on this harness; the service is stopped by {@link Harness.stopAll}. */
   create(options: ServiceOptions): Service
@@ -115,20 +120,23 @@ export interface HarnessOptions {
   flags?: ConfigFlags
   env?: NodeJS.ProcessEnv
   store?: StateStore
-  rpc?: LocalDispatcher
+  /** Share one host's dispatcher between harnesses. */
+  dispatcher?: LocalDispatcher
 }
 
 export function makeHarness(options: HarnessOptions): Harness {
   const captured = captureLog()
   const config = makeConfig(options.flags, options.env)
   const store = options.store ?? openMemoryStore()
-  const rpc = options.rpc ?? new LocalDispatcher(captured.log)
-  const hostContext: HostContext = {config, store, rpc, log: captured.log, managers: fakeManagers(options.managers, options.drivers), random: () => 0}
+  const dispatcher = options.dispatcher ?? new LocalDispatcher()
+  const {client: rpc} = createRpcClient({config, store, log: captured.log, local: dispatcher})
+  const hostContext: HostContext = {config, store, dispatcher, rpc, log: captured.log, managers: fakeManagers(options.managers, options.drivers), random: () => 0}
   const services: Service[] = []
   return {
     ...captured,
     config,
     store,
+    dispatcher,
     rpc,
     hostContext,
     create(serviceOptions) {

@@ -1,0 +1,126 @@
+import {StewardError} from '../errors/index.js'
+import type {Logger} from '../log/logger.js'
+import type {ConnectionPool} from './connection-pool.js'
+import type {PrepareOptions, PreparedClient, RequestContext, RpcClient} from './context.js'
+import type {LocalDispatcher} from './local-dispatcher.js'
+import type {RequestHeader} from './protocol.js'
+import type {RouteTarget, TargetResolver} from './target-resolver.js'
+import {canSendVersion, parseVersion} from './version.js'
+
+export interface RpcClientOptions {
+  /** This host's name: the caller in every context. */
+  caller: string
+  resolver: TargetResolver
+  pool: ConnectionPool
+  /** This host's services: calls to them are delivered without sockets. */
+  local?: LocalDispatcher
+  /** rpc_response_timeout, in seconds. */
+  timeoutSeconds: number
+  log: Logger
+}
+
+/**
+ * The RPC client (oslo.messaging's RPCClient): `prepare(target)` then `call` or `cast`. Targets
+ * are found in the state store; a service of this host is reached directly, any other through its
+ * host's endpoint.
+ */
+export class StewardRpcClient implements RpcClient {
+  private readonly roundRobin = new Map<string, number>()
+
+  constructor(readonly options: RpcClientOptions) {}
+
+  prepare(options: PrepareOptions): PreparedClient {
+    if (typeof options.topic !== 'string' || options.topic === '') throw new StewardError('INVALID_TARGET', 'An RPC target needs a topic.')
+    if (options.version !== undefined) parseVersion(options.version)
+    if (options.versionCap !== undefined) parseVersion(options.versionCap)
+    if (options.timeout !== undefined && !(options.timeout > 0)) throw new StewardError('INVALID_TARGET', `An RPC timeout must be a number of seconds > 0, not ${options.timeout}.`)
+    return new Prepared(this, options)
+  }
+
+  /** The header of a request to a target, with the caller's deadline. */
+  header(options: PrepareOptions, ctx: RequestContext, method: string, timeoutMs: number): RequestHeader {
+    const deadline = Math.min(ctx.deadline ?? Number.POSITIVE_INFINITY, Date.now() + timeoutMs)
+    const header: RequestHeader = {topic: options.topic, method, ctx: {...ctx, deadline}}
+    if (options.server !== undefined) header.server = options.server
+    if (options.version !== undefined) header.version = options.version
+    return header
+  }
+
+  /** Whether a request for (topic, server) can be delivered in this process. */
+  isLocal(topic: string, server: string | undefined): boolean {
+    return this.options.local !== undefined && this.options.local.listeners(topic, server).length > 0
+  }
+
+  /** One live target, round-robin over the topic's services. */
+  async pickOne(topic: string, server: string | undefined, method: string): Promise<RouteTarget> {
+    const targets = await this.options.resolver.require(topic, server, method)
+    const key = `${topic}\u0000${server ?? ''}`
+    const index = (this.roundRobin.get(key) ?? 0) % targets.length
+    this.roundRobin.set(key, index + 1)
+    return targets[index]!
+  }
+}
+
+class Prepared implements PreparedClient {
+  private readonly timeoutMs: number
+
+  constructor(
+    private readonly client: StewardRpcClient,
+    private readonly options: PrepareOptions,
+  ) {
+    this.timeoutMs = (options.timeout ?? client.options.timeoutSeconds) * 1000
+  }
+
+  canSendVersion(version: string): boolean {
+    return canSendVersion(this.options.versionCap, version)
+  }
+
+  async call(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    const {options, client} = this
+    if (options.fanout) throw new StewardError('INVALID_TARGET', `A call cannot fan out (topic ${options.topic}, method ${method}); cast instead.`)
+    this.checkCap(method)
+    const header = client.header(options, ctx, method, this.timeoutMs)
+    if (client.isLocal(options.topic, options.server)) return client.options.local!.deliver(header, args)
+    const target = await client.pickOne(options.topic, options.server, method)
+    header.server = target.server
+    return client.options.pool.get(target.endpoint, target.publicKey).call(header, args, this.timeoutMs)
+  }
+
+  async cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
+    const {options, client} = this
+    this.checkCap(method)
+    const header = client.header(options, ctx, method, this.timeoutMs)
+    if (!options.fanout && client.isLocal(options.topic, options.server)) {
+      this.deliverLocally(header, args)
+      return
+    }
+    if (!options.fanout) {
+      const target = await client.pickOne(options.topic, options.server, method)
+      client.options.pool.get(target.endpoint, target.publicKey).cast({...header, server: target.server}, args)
+      return
+    }
+    // Fanout: every service of the topic on this host directly, every other one through its host.
+    for (const endpoint of client.options.local?.listeners(options.topic, options.server) ?? []) {
+      this.deliverLocally({...header, server: endpoint.server}, args)
+    }
+    for (const target of await client.options.resolver.resolve(options.topic, options.server)) {
+      if (client.isLocal(options.topic, target.server)) continue
+      client.options.pool.get(target.endpoint, target.publicKey).cast({...header, server: target.server}, args)
+    }
+  }
+
+  private deliverLocally(header: RequestHeader, args: Record<string, unknown>): void {
+    this.client.options.local!.deliver(header, args).catch((error: unknown) => {
+      this.client.options.log.warn(`cast ${header.topic}.${header.method} failed`, {error})
+    })
+  }
+
+  private checkCap(method: string): void {
+    const {version, versionCap} = this.options
+    if (versionCap !== undefined && !canSendVersion(versionCap, version)) {
+      throw new StewardError('RPC_VERSION_CAP', `${method} needs version ${version ?? '(none)'}, above this client's cap ${versionCap}.`, {
+        data: {method, version, versionCap},
+      })
+    }
+  }
+}

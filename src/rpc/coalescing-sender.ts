@@ -1,0 +1,66 @@
+import {encode, MAX_BATCH, type Message} from './protocol.js'
+
+/** What a ZeroMQ socket offers for sending; one send may be in progress at a time. */
+export interface FrameSink {
+  send(frames: Array<Buffer | string>): Promise<void>
+}
+
+/**
+ * Sends the messages of one socket, coalesced: everything queued for a peer before the next turn
+ * of the event loop goes out as one multipart message (up to MAX_BATCH). zeromq.js allows one
+ * send in progress per socket, so sends are also serialised here.
+ */
+export class CoalescingSender {
+  /** Queued messages per peer (the ROUTER routing id, or '' on a DEALER). */
+  private readonly queues = new Map<string, {peer: Buffer | undefined; messages: Message[]}>()
+  private scheduled = false
+  private sending = false
+  private idleWaiters: Array<() => void> = []
+
+  constructor(
+    private readonly socket: FrameSink,
+    private readonly onError: (error: unknown, dropped: number) => void,
+  ) {}
+
+  /** Queue a message for a peer (undefined on a DEALER). */
+  enqueue(message: Message, peer?: Buffer): void {
+    const key = peer === undefined ? '' : peer.toString('latin1')
+    let queue = this.queues.get(key)
+    if (queue === undefined) {
+      queue = {peer, messages: []}
+      this.queues.set(key, queue)
+    }
+    queue.messages.push(message)
+    if (!this.scheduled && !this.sending) {
+      this.scheduled = true
+      setImmediate(() => void this.flush())
+    }
+  }
+
+  /** Resolves once everything queued so far has been handed to the socket. */
+  idle(): Promise<void> {
+    if (!this.scheduled && !this.sending && this.queues.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false
+    this.sending = true
+    try {
+      while (this.queues.size > 0) {
+        const [key, queue] = this.queues.entries().next().value as [string, {peer: Buffer | undefined; messages: Message[]}]
+        const batch = queue.messages.splice(0, MAX_BATCH)
+        if (queue.messages.length === 0) this.queues.delete(key)
+        const frames = encode(batch)
+        try {
+          await this.socket.send(queue.peer === undefined ? frames : [queue.peer, ...frames])
+        } catch (error) {
+          this.onError(error, batch.length)
+        }
+      }
+    } finally {
+      this.sending = false
+      for (const resolve of this.idleWaiters.splice(0)) resolve()
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import {curveKeyPair} from 'zeromq'
+import type {Logger} from '../log/logger.js'
+import {PeerConnection} from './peer-connection.js'
+
+export interface ClientKeys {
+  publicKey: string
+  secretKey: string
+}
+
+/**
+ * One connection per host endpoint, opened on first use and kept. A host that requires CURVE is
+ * reached with this client's configured key pair, or an ephemeral one (which only a host that
+ * allows any client accepts).
+ */
+export class ConnectionPool {
+  private readonly connections = new Map<string, PeerConnection>()
+  private ephemeral: ClientKeys | undefined
+
+  constructor(
+    private readonly log: Logger,
+    private readonly keys?: ClientKeys,
+  ) {}
+
+  get(endpoint: string, serverKey: string | null): PeerConnection {
+    const key = `${endpoint}\u0000${serverKey ?? ''}`
+    let connection = this.connections.get(key)
+    if (connection === undefined) {
+      const curve = serverKey === null ? undefined : {serverKey, ...this.clientKeys()}
+      connection = new PeerConnection(endpoint, this.log, curve)
+      this.connections.set(key, connection)
+    }
+    return connection
+  }
+
+  /** Close every connection, giving queued messages `lingerMs` to leave. */
+  async close(lingerMs = 0): Promise<void> {
+    const connections = [...this.connections.values()]
+    this.connections.clear()
+    await Promise.all(connections.map((connection) => connection.close(lingerMs)))
+  }
+
+  private clientKeys(): ClientKeys {
+    if (this.keys !== undefined) return this.keys
+    this.ephemeral ??= curveKeyPair()
+    return this.ephemeral
+  }
+}

@@ -1,0 +1,111 @@
+import {Dealer} from 'zeromq'
+import {StewardError} from '../errors/index.js'
+import type {Logger} from '../log/logger.js'
+import {CoalescingSender} from './coalescing-sender.js'
+import {decode, type Message, type RequestHeader} from './protocol.js'
+import {fromWireError} from './wire-errors.js'
+
+/** CURVE keys of a client: its own pair and the server's public key (Z85 text). */
+export interface ClientCurve {
+  serverKey: string
+  publicKey: string
+  secretKey: string
+}
+
+interface Pending {
+  resolve: (message: Message) => void
+  reject: (error: unknown) => void
+  timer: NodeJS.Timeout
+}
+
+/**
+ * One DEALER socket connected to one host's endpoint, carrying any number of outstanding calls,
+ * told apart by their correlation ids.
+ */
+export class PeerConnection {
+  private readonly dealer: Dealer
+  private readonly sender: CoalescingSender
+  private readonly pending = new Map<string, Pending>()
+  private nextId = 0
+  private closed = false
+
+  constructor(
+    readonly endpoint: string,
+    private readonly log: Logger,
+    curve?: ClientCurve,
+  ) {
+    this.dealer = new Dealer({
+      linger: 0,
+      ...(curve === undefined ? {} : {curveServerKey: curve.serverKey, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey}),
+    })
+    this.dealer.connect(endpoint)
+    this.sender = new CoalescingSender(this.dealer, (error, dropped) => this.log.warn(`send to ${endpoint} failed; ${dropped} message(s) dropped`, {error}))
+    void this.receive()
+  }
+
+  /** Send a call and resolve with its reply, or reject with its error or MESSAGING_TIMEOUT. */
+  call(header: RequestHeader, args: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+    const id = this.newId()
+    return new Promise<Message>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(
+          new StewardError('MESSAGING_TIMEOUT', `Timed out after ${timeoutMs / 1000} s waiting for a reply to ${header.topic}.${header.method} (message ID ${id}) from ${this.endpoint}.`, {
+            data: {topic: header.topic, server: header.server, method: header.method, messageId: id, endpoint: this.endpoint},
+            retryable: true,
+          }),
+        )
+      }, timeoutMs)
+      this.pending.set(id, {resolve, reject, timer})
+      this.sender.enqueue({type: 'call', id, header, body: args})
+    }).then((reply) => {
+      if (reply.type === 'error') throw fromWireError(reply.body)
+      return reply.body
+    })
+  }
+
+  /** Send a cast: at most once, no reply. */
+  cast(header: RequestHeader, args: Record<string, unknown>): void {
+    this.sender.enqueue({type: 'cast', id: this.newId(), header, body: args})
+  }
+
+  /**
+   * Stop: what was queued is handed to ZeroMQ, which gets up to `lingerMs` to deliver it (casts
+   * sent just before a CLI exits); outstanding calls fail at once.
+   */
+  async close(lingerMs = 0): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.sender.idle()
+    this.dealer.linger = lingerMs
+    this.dealer.close()
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer)
+      pending.reject(new StewardError('RPC_ENDPOINT_FAILED', `The connection to ${this.endpoint} closed before message ${id} was answered.`, {retryable: true}))
+    }
+    this.pending.clear()
+  }
+
+  private newId(): string {
+    this.nextId = (this.nextId + 1) % Number.MAX_SAFE_INTEGER
+    return this.nextId.toString(36)
+  }
+
+  private async receive(): Promise<void> {
+    try {
+      for await (const frames of this.dealer) {
+        const {messages, faults} = decode(frames)
+        for (const message of messages) {
+          const pending = this.pending.get(message.id)
+          if (pending === undefined) continue // late reply to a call that timed out
+          this.pending.delete(message.id)
+          clearTimeout(pending.timer)
+          pending.resolve(message)
+        }
+        if (faults.length > 0) this.log.warn(`unreadable reply from ${this.endpoint}: ${faults[0]!.message}`, {faults: faults.length})
+      }
+    } catch (error) {
+      if (!this.closed) this.log.warn(`receiving from ${this.endpoint} failed`, {error})
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import {Router} from 'zeromq'
+import {StewardError} from '../errors/index.js'
+import type {Logger} from '../log/logger.js'
+import {CoalescingSender} from './coalescing-sender.js'
+import type {LocalDispatcher} from './local-dispatcher.js'
+import {decode, type Fault, type Message} from './protocol.js'
+import {toWireError} from './wire-errors.js'
+import {allowCurveClients} from './zap-handler.js'
+
+export interface ServerCurve {
+  publicKey: string
+  secretKey: string
+}
+
+export interface RpcServerOptions {
+  /** Where to bind: `ipc:///path` or `tcp://host:port` (port 0 picks a free one). */
+  endpoint: string
+  dispatcher: LocalDispatcher
+  log: Logger
+  /** The host name, answered to pings. */
+  host: string
+  /** Messages larger than this many bytes are refused by ZeroMQ (the peer is disconnected). */
+  maxMessageSize: number
+  curve?: ServerCurve
+  /** With CURVE: the client public keys (Z85) answered; empty answers any client. */
+  allowedClients?: readonly string[]
+}
+
+/** Refusals, by reason, since the server started; for monitors and tests. */
+export type RefusalCounts = Record<string, number>
+
+const LOG_EVERY_MS = 60_000
+
+/**
+ * A host's ROUTER socket: receives calls and casts for the services of this host, hands them to
+ * the local dispatcher and sends the replies back, coalesced per peer. Malformed input is refused
+ * with an error reply when there is an id to answer, counted, and logged once per peer a minute.
+ */
+export class RpcServer {
+  private readonly router: Router
+  private readonly sender: CoalescingSender
+  readonly refused: RefusalCounts = {}
+  private readonly lastLogged = new Map<string, number>()
+  private receiving: Promise<void> | undefined
+  private closed = false
+  private boundEndpoint = ''
+
+  constructor(private readonly options: RpcServerOptions) {
+    const {curve} = options
+    this.router = new Router({
+      linger: 0,
+      maxMessageSize: options.maxMessageSize,
+      ...(curve === undefined ? {} : {curveServer: true, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey}),
+    })
+    this.sender = new CoalescingSender(this.router, (error, dropped) => this.options.log.debug(`a reply could not be sent; ${dropped} dropped`, {error}))
+  }
+
+  /** The CURVE public key clients must use to reach this server, or null without CURVE. */
+  get publicKey(): string | null {
+    return this.options.curve?.publicKey ?? null
+  }
+
+  /** The endpoint bound, with the port filled in for `tcp://…:0`. */
+  get endpoint(): string {
+    return this.boundEndpoint
+  }
+
+  async bind(): Promise<string> {
+    const wanted = this.options.endpoint.replace(/:0$/, ':*')
+    if (this.options.curve !== undefined && (this.options.allowedClients?.length ?? 0) > 0) {
+      await allowCurveClients(this.options.allowedClients!, this.options.log)
+    }
+    try {
+      await this.router.bind(wanted)
+    } catch (error) {
+      throw new StewardError('RPC_ENDPOINT_FAILED', `Cannot bind the RPC endpoint ${this.options.endpoint}: ${(error as Error).message}`, {
+        cause: error,
+        data: {endpoint: this.options.endpoint},
+        suggestions: ['Is another host using it? Choose another rpc_listen, or stop the other host.'],
+      })
+    }
+    this.boundEndpoint = this.router.lastEndpoint ?? wanted
+    this.receiving = this.receive()
+    return this.boundEndpoint
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.router.close()
+    await this.receiving
+  }
+
+  private async receive(): Promise<void> {
+    try {
+      for await (const [peer, ...frames] of this.router) {
+        if (peer === undefined) continue
+        const {messages, faults} = decode(frames)
+        for (const fault of faults) this.refuse(peer, fault)
+        for (const message of messages) this.handle(peer, message)
+      }
+    } catch (error) {
+      if (!this.closed) this.options.log.error('the RPC server stopped receiving', {error})
+    }
+  }
+
+  private handle(peer: Buffer, message: Message): void {
+    switch (message.type) {
+      case 'call': {
+        this.options.dispatcher.deliver(message.header, message.body).then(
+          (result) => this.sender.enqueue({type: 'reply', id: message.id, header: {}, body: result ?? null}, peer),
+          (error: unknown) => this.sender.enqueue({type: 'error', id: message.id, header: {}, body: toWireError(error)}, peer),
+        )
+        return
+      }
+      case 'cast': {
+        this.options.dispatcher.deliver(message.header, message.body).catch((error: unknown) => {
+          this.options.log.warn(`cast ${message.header.topic}.${message.header.method} failed`, {error, caller: message.header.ctx.caller})
+        })
+        return
+      }
+      case 'ping': {
+        this.sender.enqueue({type: 'pong', id: message.id, header: {host: this.options.host, pid: process.pid}, body: null}, peer)
+        return
+      }
+      default: {
+        this.refuse(peer, {id: message.id, code: 'PROTOCOL_ERROR', message: `a host does not accept "${message.type}" messages`})
+      }
+    }
+  }
+
+  private refuse(peer: Buffer, fault: Fault): void {
+    this.refused[fault.code] = (this.refused[fault.code] ?? 0) + 1
+    const key = peer.toString('hex')
+    const now = Date.now()
+    if ((this.lastLogged.get(key) ?? 0) + LOG_EVERY_MS <= now) {
+      if (this.lastLogged.size > 10_000) this.lastLogged.clear() // bounded, however many peers come and go
+      this.lastLogged.set(key, now)
+      this.options.log.warn(`refused a message: ${fault.message}`, {code: fault.code, peer: key})
+    }
+    if (fault.id === undefined) return
+    const error = new StewardError(fault.code, `Refused: ${fault.message}.`)
+    this.sender.enqueue({type: 'error', id: fault.id, header: {}, body: toWireError(error)}, peer)
+  }
+}

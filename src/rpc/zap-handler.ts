@@ -1,0 +1,46 @@
+import {Router} from 'zeromq'
+import type {Logger} from '../log/logger.js'
+
+/** The ZeroMQ authentication protocol's fixed address (ZMTP RFC 27). */
+const ZAP_ENDPOINT = 'inproc://zeromq.zap.01'
+const Z85_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#'
+
+const allowed = new Set<string>()
+let handler: Router | undefined
+
+/**
+ * Answer CURVE handshakes only from these client keys. libzmq asks the process's ZAP handler
+ * about every handshake on a CURVE server; without a handler it lets every valid handshake in.
+ * One handler serves the process; keys given by several calls add up.
+ */
+export async function allowCurveClients(keys: readonly string[], log: Logger): Promise<void> {
+  for (const key of keys) allowed.add(key)
+  if (handler !== undefined) return
+  handler = new Router({linger: 0})
+  await handler.bind(ZAP_ENDPOINT)
+  void serve(handler, log)
+}
+
+async function serve(router: Router, log: Logger): Promise<void> {
+  for await (const [peer, delimiter, version, requestId, , , , mechanism, credentials] of router) {
+    const clientKey = mechanism?.toString() === 'CURVE' && credentials?.length === 32 ? z85Encode(credentials) : undefined
+    const ok = clientKey !== undefined && allowed.has(clientKey)
+    if (!ok) log.warn('refused a CURVE client whose key is not allowed', {clientKey: clientKey ?? '(none)'})
+    await router.send([peer!, delimiter ?? '', version ?? '1.0', requestId ?? '', ok ? '200' : '400', ok ? 'OK' : 'client key not allowed', ok ? clientKey : '', ''])
+  }
+}
+
+/** Z85 (ZeroMQ RFC 32) text of bytes whose length is a multiple of 4. */
+export function z85Encode(bytes: Uint8Array): string {
+  let text = ''
+  for (let offset = 0; offset < bytes.length; offset += 4) {
+    let value = ((bytes[offset]! << 24) >>> 0) + (bytes[offset + 1]! << 16) + (bytes[offset + 2]! << 8) + bytes[offset + 3]!
+    const chunk: string[] = []
+    for (let index = 0; index < 5; index++) {
+      chunk.unshift(Z85_ALPHABET[value % 85]!)
+      value = Math.floor(value / 85)
+    }
+    text += chunk.join('')
+  }
+  return text
+}
