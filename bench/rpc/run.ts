@@ -1,0 +1,275 @@
+// RPC between two processes, side by side in one run: steward `call` and `cast`, raw zeromq.js
+// Dealer→Router echo, Moleculer 0.14 with its TCP transporter, and node:http keep-alive with an
+// undici Pool; then a cast fanned out to 10 hosts.
+//
+//   node --import tsx bench/rpc/run.ts [--calls 20000] [--inflight 100] [--runs 3]
+//                                      [--only zmq,moleculer,undici,steward]
+//                                      [--throughput-calls 100000] [--warmup 5000]
+//                                      [--hosts 10] [--fanouts 1000] [--ready-timeout 30]
+//
+// For every system and run, a fresh server process (bench/rpc/servers/<system>.ts) is started and
+// waited for (its ready line); this process is the client. Every request is the same ~100-byte
+// JSON payload (common.ts); the server parses it and answers a small JSON echoing its `seq`, which
+// the client checks. Measured after a warm-up:
+//   latency     --calls sequential calls, each timed with process.hrtime.bigint: p50 and p99 in µs
+//   throughput  --throughput-calls calls with --inflight of them in flight at all times: calls/s
+//               (for casts: casts sent with --inflight unconfirmed, then a `count` call; casts/s
+//               counts the casts the server received, from the first send to the count's answer)
+// Runs are interleaved (run 1 of every system, then run 2, …) so machine load falls on all alike;
+// the table shows the median of the runs for each figure. Targets (issue): steward `call`
+// throughput ≥ 1.3× Moleculer's and p50 ≤ Moleculer's, in the same run, marked PASS or FAIL.
+//
+// Fan-out (--hosts, 0 skips it): --hosts server processes; one cast reaching all of them, each
+// host acknowledging it on a separate PUSH→PULL channel to this process; measured is the time
+// from the send to the last acknowledgement, over --fanouts sequential fan-outs (fanout.ts).
+//
+// The exit code is 0 whether or not the targets are met; it is 1 when a system could not be
+// measured at all (a server that does not come up within --ready-timeout, a failing client).
+// Every server is killed when this process exits, also on Ctrl-C and errors.
+import {rm} from 'node:fs/promises'
+import {availableParallelism, cpus, loadavg} from 'node:os'
+import {parseArgs} from 'node:util'
+import {BenchError, startServer} from './children.js'
+import {type Answer, type BenchClient, makePayload} from './common.js'
+import {measureFanouts, type FanoutResult} from './fanout.js'
+import {type System, systems} from './systems.js'
+
+const {values: options} = parseArgs({
+  options: {
+    calls: {type: 'string', default: '20000'},
+    inflight: {type: 'string', default: '100'},
+    runs: {type: 'string', default: '3'},
+    only: {type: 'string'},
+    'throughput-calls': {type: 'string', default: '100000'},
+    warmup: {type: 'string', default: '5000'},
+    hosts: {type: 'string', default: '10'},
+    fanouts: {type: 'string', default: '1000'},
+    'ready-timeout': {type: 'string', default: '30'},
+  },
+})
+const integer = (name: keyof typeof options, minimum: number): number => {
+  const value = Number(options[name])
+  if (!Number.isInteger(value) || value < minimum) {
+    console.error(`--${name} must be an integer ≥ ${minimum} (got ${String(options[name])})`)
+    process.exit(2)
+  }
+  return value
+}
+const calls = integer('calls', 1)
+const inflight = integer('inflight', 1)
+const runs = integer('runs', 1)
+const throughputCalls = integer('throughput-calls', 1)
+const warmup = integer('warmup', 0)
+const hosts = integer('hosts', 0)
+const fanouts = integer('fanouts', 1)
+const readyTimeoutMs = integer('ready-timeout', 1) * 1000
+
+const groups = new Set(systems.map((system) => system.group))
+const only = options.only === undefined ? [...groups] : options.only.split(',').map((name) => name.trim()).filter((name) => name !== '')
+for (const name of only) {
+  if (!groups.has(name)) {
+    console.error(`--only: unknown system "${name}"; known: ${[...groups].join(', ')}`)
+    process.exit(2)
+  }
+}
+const selected = systems.filter((system) => only.includes(system.group))
+const runnable = selected.filter((system) => system.unavailable === undefined)
+
+/** One run of one system. */
+interface RunResult {
+  p50: number
+  p99: number
+  rate: number
+}
+
+const results = new Map<string, RunResult[]>()
+const failures = new Map<string, string>()
+
+console.log(`# RPC benchmark, ${new Date().toISOString()}`)
+console.log(`node ${process.version}, ${availableParallelism()} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${process.platform}/${process.arch}, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`)
+console.log(`payload ${Buffer.byteLength(JSON.stringify(makePayload(calls)))} B of JSON; latency: ${calls} sequential calls; throughput: ${throughputCalls} calls, ${inflight} in flight; warm-up ${warmup}; median of ${runs} run(s)`)
+for (const system of selected) if (system.unavailable !== undefined) console.log(`${system.id}: skipped, ${system.unavailable}`)
+console.log('')
+
+for (let run = 1; run <= runs; run++) {
+  for (const system of runnable) {
+    if (failures.has(system.id)) continue
+    try {
+      const result = await measure(system)
+      results.set(system.id, [...(results.get(system.id) ?? []), result])
+      console.log(`run ${run}/${runs} ${system.id.padEnd(12)} ${system.mode === 'call' ? `p50 ${µs(result.p50)} µs  p99 ${µs(result.p99)} µs  ` : ''}${Math.round(result.rate)} ${system.mode}s/s`)
+    } catch (error) {
+      const message = error instanceof BenchError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)
+      failures.set(system.id, message)
+      console.error(`run ${run}/${runs} ${system.id}: FAILED: ${message}`)
+    }
+  }
+}
+
+let fanout: FanoutResult[] = []
+if (hosts > 0) {
+  const kinds = (['steward', 'zmq'] as const).filter((kind) => only.includes(kind))
+  fanout = await measureFanouts(kinds, {hosts, fanouts, warmup: Math.min(200, fanouts), readyTimeoutMs})
+  for (const result of fanout) if (result.error !== undefined && result.skipped !== true) failures.set(`fanout ${result.kind}`, result.error)
+}
+
+printTable()
+if (fanout.length > 0) printFanout(fanout)
+if (failures.size > 0) {
+  console.error(`\n${failures.size} measurement(s) failed: ${[...failures.keys()].join(', ')}`)
+  process.exitCode = 1
+}
+
+async function measure(system: System): Promise<RunResult> {
+  const args = system.serverArgs()
+  const server = await startServer(system.id, system.server, args, readyTimeoutMs)
+  let client: BenchClient | undefined
+  try {
+    client = await withTimeout(system.connect(server.ready, {inflight, timeoutMs: readyTimeoutMs}), readyTimeoutMs, `the ${system.id} client did not connect`)
+    return system.mode === 'call' ? await measureCalls(client) : await measureCasts(client)
+  } finally {
+    await client?.close().catch(() => undefined)
+    await server.stop()
+    for (const arg of args) if (arg.startsWith('ipc://')) await rm(arg.slice('ipc://'.length), {force: true})
+  }
+}
+
+async function measureCalls(client: BenchClient): Promise<RunResult> {
+  let seq = 0
+  const call = async (): Promise<void> => {
+    const sent = seq++
+    check(await client.call(makePayload(sent)), sent)
+  }
+  // Warm-up: both patterns, so the JIT has seen them.
+  await inParallel(call, Math.ceil(warmup / 2), inflight)
+  for (let index = 0; index < Math.floor(warmup / 2); index++) await call()
+
+  const latencies = new Float64Array(calls)
+  for (let index = 0; index < calls; index++) {
+    const sent = seq++
+    const payload = makePayload(sent)
+    const started = process.hrtime.bigint()
+    const answer = await client.call(payload)
+    latencies[index] = Number(process.hrtime.bigint() - started)
+    check(answer, sent)
+  }
+  latencies.sort()
+
+  const started = process.hrtime.bigint()
+  await inParallel(call, throughputCalls, inflight)
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  return {p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), rate: throughputCalls / seconds}
+}
+
+async function measureCasts(client: BenchClient): Promise<RunResult> {
+  const cast = client.cast?.bind(client)
+  if (cast === undefined) throw new BenchError('this client has no cast')
+  let seq = 0
+  const count = async (): Promise<number> => {
+    const answer = await client.call(makePayload(seq, 'count'))
+    if (answer.casts === undefined) throw new BenchError('the server did not answer the count of casts')
+    return answer.casts
+  }
+  await inParallel(() => cast(makePayload(seq++)), warmup, inflight)
+  const before = await count()
+
+  const started = process.hrtime.bigint()
+  await inParallel(() => cast(makePayload(seq++)), throughputCalls, inflight)
+  const received = (await count()) - before
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  if (received < throughputCalls) console.error(`  ${throughputCalls - received} of ${throughputCalls} casts did not arrive`)
+  return {p50: Number.NaN, p99: Number.NaN, rate: received / seconds}
+}
+
+/** Run `task` `total` times, keeping `width` of them in flight. */
+async function inParallel(task: () => Promise<unknown>, total: number, width: number): Promise<void> {
+  let started = 0
+  const lane = async (): Promise<void> => {
+    while (started < total) {
+      started++
+      await task()
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(width, total)}, lane))
+}
+
+function check(answer: Answer, seq: number): void {
+  if (answer.seq !== seq || answer.ok !== true) throw new BenchError(`call ${seq} was answered with ${JSON.stringify(answer)}`)
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BenchError(`${what} within ${ms / 1000} s`)), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Nanoseconds as microseconds, one decimal. */
+function µs(ns: number): string {
+  return Number.isNaN(ns) ? '—' : (ns / 1000).toFixed(1)
+}
+
+function thousands(rate: number): string {
+  return `${(rate / 1000).toFixed(1)}k`
+}
+
+function printTable(): void {
+  const summary = new Map(
+    [...results].map(([id, list]) => [id, {p50: median(list.map((r) => r.p50)), p99: median(list.map((r) => r.p99)), rate: median(list.map((r) => r.rate)), rates: list.map((r) => r.rate)}]),
+  )
+  const moleculer = summary.get('moleculer')
+  console.log(`\nMedian of ${runs} run(s); p50/p99 of ${calls} sequential calls; calls/s with ${inflight} in flight (${throughputCalls} calls).\n`)
+  console.log('| system | transport | p50 µs | p99 µs | calls/s | runs (calls/s) | × Moleculer calls/s |')
+  console.log('| --- | --- | ---: | ---: | ---: | --- | ---: |')
+  for (const system of selected) {
+    const row = summary.get(system.id)
+    const label = `${system.label}`
+    if (row === undefined) {
+      const why = system.unavailable !== undefined ? 'skipped: not available yet' : failures.has(system.id) ? 'failed (see above)' : 'not measured'
+      console.log(`| ${label} | ${system.transport} | — | — | — | ${why} | — |`)
+      continue
+    }
+    const unit = system.mode === 'cast' ? ' casts/s' : ''
+    // A cast's rate against Moleculer's calls is shown in parentheses: not the same operation.
+    const ratio = moleculer === undefined ? '—' : system.mode === 'cast' ? `(${(row.rate / moleculer.rate).toFixed(2)}×)` : `${(row.rate / moleculer.rate).toFixed(2)}×`
+    console.log(`| ${label} | ${system.transport} | ${µs(row.p50)} | ${µs(row.p99)} | ${Math.round(row.rate)}${unit} | ${row.rates.map(thousands).join(' / ')} | ${ratio} |`)
+  }
+
+  const steward = summary.get('steward')
+  console.log('')
+  if (steward === undefined || moleculer === undefined) {
+    const why = systems.find((system) => system.id === 'steward')?.unavailable
+    const missing = steward === undefined ? `steward \`call\` was not measured${why === undefined ? '' : ` (${why})`}` : 'Moleculer was not measured'
+    console.log(`Targets not judged: ${missing}.`)
+    return
+  }
+  const ratio = steward.rate / moleculer.rate
+  console.log('Targets (steward `call` over tcp against Moleculer, same run):')
+  console.log(`- throughput ≥ 1.3× Moleculer's: ${ratio.toFixed(2)}× (${Math.round(steward.rate)} vs ${Math.round(moleculer.rate)} calls/s): ${ratio >= 1.3 ? 'PASS' : 'FAIL'}`)
+  console.log(`- p50 ≤ Moleculer's: ${µs(steward.p50)} vs ${µs(moleculer.p50)} µs: ${steward.p50 <= moleculer.p50 ? 'PASS' : 'FAIL'}`)
+}
+
+function printFanout(list: readonly FanoutResult[]): void {
+  console.log(`\nFan-out: one cast to ${hosts} host processes, time until all ${hosts} acknowledged; ${fanouts} sequential fan-outs.\n`)
+  console.log('| system | p50 µs | p99 µs | fan-outs/s |')
+  console.log('| --- | ---: | ---: | ---: |')
+  for (const result of list) {
+    if (result.error !== undefined) console.log(`| ${result.label} | — | — | ${result.skipped === true ? 'skipped: not available yet' : 'failed (see above)'} |`)
+    else console.log(`| ${result.label} | ${µs(result.p50)} | ${µs(result.p99)} | ${Math.round(result.rate)} |`)
+  }
+}

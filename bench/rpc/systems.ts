@@ -1,0 +1,120 @@
+// The systems compared by bench/rpc/run.ts: how to start each server and connect its client.
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {connectMoleculer} from './clients/moleculer.js'
+import {connectSteward, stewardUnavailable} from './clients/steward.js'
+import {connectUndici} from './clients/undici.js'
+import {connectZmq} from './clients/zmq.js'
+import type {BenchClient, ReadyInfo} from './common.js'
+
+export interface ConnectOptions {
+  inflight: number
+  timeoutMs: number
+}
+
+export interface System {
+  /** Row key, unique. */
+  id: string
+  /** What `--only` selects: `zmq`, `moleculer`, `undici`, `steward`. */
+  group: string
+  label: string
+  transport: string
+  /** `call`: request and answer; `cast`: one-way, counted by the server. */
+  mode: 'call' | 'cast'
+  /** The server script, relative to bench/rpc/, and its arguments (fresh for every start). */
+  server: string
+  serverArgs: () => string[]
+  connect(ready: ReadyInfo, options: ConnectOptions): Promise<BenchClient>
+  /** Why it cannot run in this tree, if it cannot. */
+  unavailable?: string
+}
+
+let sockets = 0
+const ipcEndpoint = (name: string): string => `ipc://${join(tmpdir(), `steward-bench-${name}-${process.pid}-${sockets++}.sock`)}`
+const tcpEndpoint = (): string => 'tcp://127.0.0.1:0'
+
+export const systems: readonly System[] = [
+  {
+    id: 'steward',
+    group: 'steward',
+    label: 'steward `call`',
+    transport: 'zmq tcp 127.0.0.1',
+    mode: 'call',
+    server: './servers/steward.ts',
+    serverArgs: () => ['--endpoint', tcpEndpoint()],
+    connect: (ready) => connectSteward(ready),
+    ...(stewardUnavailable === undefined ? {} : {unavailable: stewardUnavailable}),
+  },
+  {
+    id: 'steward-ipc',
+    group: 'steward',
+    label: 'steward `call`',
+    transport: 'zmq ipc',
+    mode: 'call',
+    server: './servers/steward.ts',
+    serverArgs: () => ['--endpoint', ipcEndpoint('steward')],
+    connect: (ready) => connectSteward(ready),
+    ...(stewardUnavailable === undefined ? {} : {unavailable: stewardUnavailable}),
+  },
+  {
+    id: 'steward-cast',
+    group: 'steward',
+    label: 'steward `cast`',
+    transport: 'zmq tcp 127.0.0.1',
+    mode: 'cast',
+    server: './servers/steward.ts',
+    serverArgs: () => ['--endpoint', tcpEndpoint()],
+    connect: (ready) => connectSteward(ready),
+    ...(stewardUnavailable === undefined ? {} : {unavailable: stewardUnavailable}),
+  },
+  {
+    id: 'zmq',
+    group: 'zmq',
+    label: 'zeromq.js raw Dealer→Router echo',
+    transport: 'tcp 127.0.0.1',
+    mode: 'call',
+    server: './servers/zmq.ts',
+    serverArgs: () => ['--endpoint', tcpEndpoint()],
+    connect: (ready) => connectZmq(ready.endpoint),
+  },
+  {
+    id: 'zmq-ipc',
+    group: 'zmq',
+    label: 'zeromq.js raw Dealer→Router echo',
+    transport: 'ipc',
+    mode: 'call',
+    server: './servers/zmq.ts',
+    serverArgs: () => ['--endpoint', ipcEndpoint('zmq')],
+    connect: (ready) => connectZmq(ready.endpoint),
+  },
+  {
+    id: 'zmq-cast',
+    group: 'zmq',
+    label: 'zeromq.js raw Dealer→Router, one-way',
+    transport: 'tcp 127.0.0.1',
+    mode: 'cast',
+    server: './servers/zmq.ts',
+    serverArgs: () => ['--endpoint', tcpEndpoint()],
+    connect: (ready) => connectZmq(ready.endpoint),
+  },
+  {
+    id: 'moleculer',
+    group: 'moleculer',
+    label: 'Moleculer 0.14 TCP transporter',
+    transport: 'tcp 127.0.0.1',
+    mode: 'call',
+    server: './servers/moleculer.ts',
+    serverArgs: () => [],
+    connect: (ready, options) => connectMoleculer(ready.endpoint, ready.nodeID ?? 'bench-server', options.timeoutMs),
+  },
+  {
+    id: 'undici',
+    group: 'undici',
+    label: 'node:http keep-alive + undici Pool',
+    transport: 'tcp 127.0.0.1',
+    mode: 'call',
+    server: './servers/http.ts',
+    serverArgs: () => [],
+    connect: async (ready, options) => connectUndici(ready.endpoint, options.inflight),
+  },
+]
