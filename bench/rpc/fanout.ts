@@ -7,9 +7,9 @@
 // seq. Fan-outs run one after the other; the time of each is from the cast to the last
 // acknowledgement, so it includes the acknowledgement's hop (the same for all systems).
 //
-// Systems: raw zeromq.js (one DEALER per host, the cast sent to each: the floor), and steward
-// (a `fanout: true` cast to the `bench` topic; a slot until the steward RPC client lands, see
-// clients/steward.ts).
+// Systems: steward (a `fanout: true` cast to the `bench` topic, whose services are the hosts
+// `bench-host-<index>`; see clients/steward.ts), and raw zeromq.js (one DEALER per host, the cast
+// encoded once and sent to each: the floor).
 import {Pull} from 'zeromq'
 import {BenchError, type Server, startServer} from './children.js'
 import {connectStewardFanout, stewardUnavailable} from './clients/steward.js'
@@ -104,7 +104,7 @@ async function measureFanout(system: FanoutSystem, options: FanoutOptions): Prom
     // Start the hosts a few at a time: ten `node --import tsx` at once on two cores is slow.
     for (let index = 0; index < hosts; index += 2) {
       const batch = Array.from({length: Math.min(2, hosts - index)}, (_, offset) =>
-        startServer(`fanout host ${index + offset}`, system.server, ['--endpoint', 'tcp://127.0.0.1:0', '--ack', ackEndpoint, '--index', String(index + offset)], options.readyTimeoutMs),
+        startServer(`fanout host ${index + offset}`, system.server, ['--endpoint', 'tcp://127.0.0.1:0', '--server', `bench-host-${index + offset}`, '--ack', ackEndpoint, '--index', String(index + offset)], options.readyTimeoutMs),
       )
       servers.push(...(await Promise.all(batch)))
     }
