@@ -4,29 +4,31 @@ import {isWireError, type WireError} from './wire-errors.js'
 
 /**
  * The steward wire protocol, version 1 (docs/protocol.md is the reference). A ZeroMQ multipart
- * message is a signature frame followed by one or more messages of four frames each:
+ * message has exactly two frames:
  *
  *   signature  4 bytes: "STW" and the protocol version (0x01)
- *   type       1 byte (see MessageType)
- *   id         1–64 bytes of ASCII: the correlation id, chosen by the caller, echoed in the reply
- *   header     a JSON object
- *   body       a JSON value
+ *   batch      UTF-8 JSON: an array of one or more messages, each [type, id, header, body]
+ *                type    an integer (see MessageType)
+ *                id      1–64 printable ASCII characters: the correlation id, chosen by the
+ *                        caller and echoed in the reply
+ *                header  an object
+ *                body    any JSON value
  *
- * Several messages share one multipart message when they are sent in the same tick: that is how
- * steward coalesces sends.
+ * Why one frame for the whole batch: ZeroMQ's cost is per frame (about 1.7 µs each to send
+ * through zeromq.js here), so a batch of 100 messages as 400 frames sent 137k messages/s while
+ * the same batch as one frame sent 1.37M/s. Messages queued in the same tick share a batch.
  */
 export const PROTOCOL_VERSION = 1
 export const SIGNATURE = Buffer.from([0x53, 0x54, 0x57, PROTOCOL_VERSION])
-export const FRAMES_PER_MESSAGE = 4
-/** The most messages one multipart message may carry. */
+export const FRAME_COUNT = 2
+/** The most messages one batch may carry. */
 export const MAX_BATCH = 1024
 export const MAX_ID_BYTES = 64
 export const MAX_NAME_LENGTH = 255
 
-export const MessageType = {call: 0x01, cast: 0x02, reply: 0x03, error: 0x04, ping: 0x05, pong: 0x06} as const
+export const MessageType = {call: 1, cast: 2, reply: 3, error: 4, ping: 5, pong: 6} as const
 export type MessageTypeName = keyof typeof MessageType
 const typeNames = new Map<number, MessageTypeName>(Object.entries(MessageType).map(([name, code]) => [code, name as MessageTypeName]))
-const typeFrames = Object.fromEntries(Object.entries(MessageType).map(([name, code]) => [name, Buffer.from([code])])) as Record<MessageTypeName, Buffer>
 
 /** The header of a call or cast. */
 export interface RequestHeader {
@@ -57,52 +59,49 @@ export interface Decoded {
   faults: Fault[]
 }
 
-/** Encode messages as the frames of one multipart message. */
-export function encode(messages: readonly Message[]): Array<Buffer | string> {
-  const frames: Array<Buffer | string> = [SIGNATURE]
-  for (const message of messages) {
-    frames.push(typeFrames[message.type], message.id, JSON.stringify(message.header), JSON.stringify(message.body ?? null))
-  }
-  return frames
+/** Encode messages as the two frames of one multipart message. */
+export function encode(messages: readonly Message[]): [Buffer, string] {
+  return [SIGNATURE, JSON.stringify(messages.map((message) => [MessageType[message.type], message.id, message.header, message.body ?? null]))]
 }
 
 /**
  * Decode the frames of one multipart message (without the ROUTER's routing id). Never throws:
- * what cannot be read becomes a fault.
+ * what cannot be read becomes a fault, with the id to answer when the id was readable.
  */
 export function decode(frames: readonly Buffer[]): Decoded {
   const signature = frames[0]
   if (signature === undefined || signature.length !== SIGNATURE.length || signature.compare(SIGNATURE, 0, 3, 0, 3) !== 0) {
     return faultOnly(undefined, 'PROTOCOL_ERROR', 'the first frame is not a steward signature ("STW" and a version byte)')
   }
+  const batch = frames.length === FRAME_COUNT ? parseJson(frames[1]!) : INVALID
+  const firstId = Array.isArray(batch) && Array.isArray(batch[0]) ? readId(batch[0][1]) : undefined
   if (signature[3] !== PROTOCOL_VERSION) {
-    return faultOnly(readId(frames[2]), 'PROTOCOL_VERSION_UNSUPPORTED', `protocol version ${signature[3]} is not spoken here; this host speaks ${PROTOCOL_VERSION}`)
+    return faultOnly(firstId, 'PROTOCOL_VERSION_UNSUPPORTED', `protocol version ${signature[3]} is not spoken here; this host speaks ${PROTOCOL_VERSION}`)
   }
-  const count = (frames.length - 1) / FRAMES_PER_MESSAGE
-  if (!Number.isInteger(count) || count < 1) {
-    return faultOnly(readId(frames[2]), 'PROTOCOL_ERROR', `${frames.length} frames: expected a signature and groups of ${FRAMES_PER_MESSAGE} (type, id, header, body)`)
-  }
-  if (count > MAX_BATCH) return faultOnly(readId(frames[2]), 'PROTOCOL_ERROR', `${count} messages in one send; at most ${MAX_BATCH}`)
+  if (frames.length !== FRAME_COUNT) return faultOnly(undefined, 'PROTOCOL_ERROR', `${frames.length} frames: expected ${FRAME_COUNT} (signature, batch)`)
+  if (!Array.isArray(batch) || batch.length === 0) return faultOnly(undefined, 'PROTOCOL_ERROR', 'the batch frame is not a non-empty JSON array')
+  if (batch.length > MAX_BATCH) return faultOnly(firstId, 'PROTOCOL_ERROR', `${batch.length} messages in one batch; at most ${MAX_BATCH}`)
 
   const decoded: Decoded = {messages: [], faults: []}
-  for (let index = 1; index < frames.length; index += FRAMES_PER_MESSAGE) {
-    const result = decodeMessage(frames[index]!, frames[index + 1]!, frames[index + 2]!, frames[index + 3]!)
+  for (const element of batch) {
+    const result = decodeMessage(element)
     if ('code' in result) decoded.faults.push(result)
     else decoded.messages.push(result)
   }
   return decoded
 }
 
-function decodeMessage(typeFrame: Buffer, idFrame: Buffer, headerFrame: Buffer, bodyFrame: Buffer): Message | Fault {
-  const id = readId(idFrame)
+function decodeMessage(element: unknown): Message | Fault {
+  const fields = Array.isArray(element) ? element : []
+  const id = readId(fields[1])
   const fault = (message: string): Fault => ({id, code: 'PROTOCOL_ERROR', message})
-  if (id === undefined) return fault(`the id must be 1 to ${MAX_ID_BYTES} bytes of printable ASCII`)
-  const type = typeFrame.length === 1 ? typeNames.get(typeFrame[0]!) : undefined
+  if (fields.length !== 4) return fault('a message must be [type, id, header, body]')
+  if (id === undefined) return fault(`the id must be 1 to ${MAX_ID_BYTES} printable ASCII characters`)
+  const type = typeof fields[0] === 'number' ? typeNames.get(fields[0]) : undefined
   if (type === undefined) return fault('unknown message type')
-  const header = parseJson(headerFrame)
+  const header: unknown = fields[2]
   if (!isRecord(header)) return fault('the header is not a JSON object')
-  const body = parseJson(bodyFrame)
-  if (body === INVALID) return fault('the body is not JSON')
+  const body: unknown = fields[3]
 
   switch (type) {
     case 'call':
@@ -150,10 +149,10 @@ function parseJson(frame: Buffer): unknown {
   }
 }
 
-function readId(frame: Buffer | undefined): string | undefined {
-  if (frame === undefined || frame.length === 0 || frame.length > MAX_ID_BYTES) return undefined
-  for (const byte of frame) if (byte < 0x21 || byte > 0x7e) return undefined
-  return frame.toString('latin1')
+const PRINTABLE_ID = new RegExp(`^[\\x21-\\x7e]{1,${MAX_ID_BYTES}}$`)
+
+function readId(value: unknown): string | undefined {
+  return typeof value === 'string' && PRINTABLE_ID.test(value) ? value : undefined
 }
 
 function faultOnly(id: string | undefined, code: Fault['code'], message: string): Decoded {
