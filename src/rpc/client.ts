@@ -55,7 +55,9 @@ export class StewardRpcClient implements RpcClient {
   async pickOne(topic: string, server: string | undefined, method: string): Promise<RouteTarget> {
     const targets = await this.options.resolver.require(topic, server, method)
     const key = `${topic}\u0000${server ?? ''}`
-    const index = (this.roundRobin.get(key) ?? 0) % targets.length
+    // The rotation starts at a random service: a short-lived client (each `steward call` is one)
+    // sends a single call, and starting at 0 sent every one of them to the same service.
+    const index = (this.roundRobin.get(key) ?? Math.floor(Math.random() * targets.length)) % targets.length
     this.roundRobin.set(key, index + 1)
     return targets[index]!
   }
