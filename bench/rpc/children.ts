@@ -1,6 +1,6 @@
 // Server child processes: spawned with `node --import tsx`, up once they print their ready line,
 // and all killed when the benchmark exits, however it exits.
-import {type ChildProcess, spawn} from 'node:child_process'
+import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {createInterface} from 'node:readline'
 import {fileURLToPath} from 'node:url'
 import {READY_PREFIX, type ReadyInfo} from './common.js'
@@ -24,6 +24,19 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
   })
 }
 
+let serverCpu: number | undefined
+
+/**
+ * Pin this process (all its threads) to one CPU and the servers started from now on to another
+ * (they may be the same), with taskset; undefined leaves both to the scheduler.
+ */
+export function pin(placement: {client: number; server: number} | undefined): void {
+  serverCpu = placement?.server
+  if (placement === undefined) return
+  const result = spawnSync('taskset', ['-a', '-p', '-c', String(placement.client), String(process.pid)], {encoding: 'utf8'})
+  if (result.status !== 0) throw new BenchError(`taskset could not pin this process to CPU ${placement.client}: ${result.error?.message ?? result.stderr.trim()}`)
+}
+
 /** The benchmark itself cannot run a system (as opposed to a missed target). */
 export class BenchError extends Error {}
 
@@ -38,7 +51,9 @@ export interface Server {
  * first or does not come up within the timeout.
  */
 export async function startServer(name: string, script: string, args: readonly string[], timeoutMs: number): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
+  const command = [process.execPath, '--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args]
+  if (serverCpu !== undefined) command.unshift('taskset', '-c', String(serverCpu))
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],
   })

@@ -12,7 +12,7 @@
 // encoded once and sent to each: the floor).
 import {Pull} from 'zeromq'
 import {BenchError, type Server, startServer} from './children.js'
-import {connectStewardFanout, stewardUnavailable} from './clients/steward.js'
+import {connectStewardFanout} from './clients/steward.js'
 import {connectZmqFanout} from './clients/zmq.js'
 import {type FanoutClient, makePayload} from './common.js'
 
@@ -32,14 +32,11 @@ export interface FanoutResult {
   /** Sequential fan-outs per second. */
   rate: number
   error?: string
-  /** The system cannot run in this tree (not a failure). */
-  skipped?: boolean
 }
 
 interface FanoutSystem {
   label: string
   server: string
-  unavailable?: string
   connect(endpoints: readonly string[]): Promise<FanoutClient> | FanoutClient
 }
 
@@ -47,7 +44,6 @@ const fanoutSystems: Record<FanoutResult['kind'], FanoutSystem> = {
   steward: {
     label: 'steward `cast`, fanout',
     server: './servers/steward.ts',
-    ...(stewardUnavailable === undefined ? {} : {unavailable: stewardUnavailable}),
     connect: (endpoints) => connectStewardFanout(endpoints),
   },
   zmq: {
@@ -62,10 +58,6 @@ export async function measureFanouts(kinds: ReadonlyArray<FanoutResult['kind']>,
   for (const kind of kinds) {
     const system = fanoutSystems[kind]
     const empty = {kind, label: system.label, p50: Number.NaN, p99: Number.NaN, rate: Number.NaN}
-    if (system.unavailable !== undefined) {
-      results.push({...empty, error: system.unavailable, skipped: true})
-      continue
-    }
     try {
       const result = await measureFanout(system, options)
       console.log(`fanout ${kind}: p50 ${(result.p50 / 1000).toFixed(1)} µs  p99 ${(result.p99 / 1000).toFixed(1)} µs  ${Math.round(result.rate)} fan-outs/s`)

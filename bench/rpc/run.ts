@@ -6,6 +6,7 @@
 //                                      [--only zmq,moleculer,undici,steward]
 //                                      [--throughput-calls 100000] [--warmup 5000]
 //                                      [--hosts 10] [--fanouts 1000] [--ready-timeout 30]
+//                                      [--pin cross|same|off]
 //
 // For every system and run, a fresh server process (bench/rpc/servers/<system>.ts) is started and
 // waited for (its ready line); this process is the client. Every request is the same ~100-byte
@@ -15,6 +16,9 @@
 //   throughput  --throughput-calls calls with --inflight of them in flight at all times: calls/s
 //               (for casts: casts sent with --inflight unconfirmed, then a `count` call; casts/s
 //               counts the casts the server received, from the first send to the count's answer)
+// Placement (--pin, with taskset): `cross` (default) pins this process to CPU 0 and the servers to
+// CPU 1, two processes on two cores; `same` puts all on CPU 0; `off` leaves it to the scheduler,
+// and then whether the two share a core changes p50 by ~3×, depending on other load.
 // Runs are interleaved (run 1 of every system, then run 2, …) so machine load falls on all alike;
 // the table shows the median of the runs for each figure. Targets (issue): steward `call`
 // throughput ≥ 1.3× Moleculer's and p50 ≤ Moleculer's, in the same run, marked PASS or FAIL.
@@ -29,7 +33,7 @@
 import {rm} from 'node:fs/promises'
 import {availableParallelism, cpus, loadavg} from 'node:os'
 import {parseArgs} from 'node:util'
-import {BenchError, startServer} from './children.js'
+import {BenchError, pin, startServer} from './children.js'
 import {type Answer, type BenchClient, makePayload} from './common.js'
 import {measureFanouts, type FanoutResult} from './fanout.js'
 import {type System, systems} from './systems.js'
@@ -45,6 +49,7 @@ const {values: options} = parseArgs({
     hosts: {type: 'string', default: '10'},
     fanouts: {type: 'string', default: '1000'},
     'ready-timeout': {type: 'string', default: '30'},
+    pin: {type: 'string', default: 'cross'},
   },
 })
 const integer = (name: keyof typeof options, minimum: number): number => {
@@ -73,7 +78,32 @@ for (const name of only) {
   }
 }
 const selected = systems.filter((system) => only.includes(system.group))
-const runnable = selected.filter((system) => system.unavailable === undefined)
+/** Before pinning, which narrows what this process sees. */
+const cpuCount = availableParallelism()
+
+// Where the two processes run. Left to the scheduler, p50 depends on whether client and server
+// happen to share a core (a direct hand-off, ~35 µs for Moleculer here) or not (a wake-up on the
+// other core, ~115 µs), which other load on the machine decides: the runs then disagree by 3×.
+let placement: string
+if (options.pin === 'off') {
+  placement = 'not pinned (the scheduler places client and servers)'
+} else if (options.pin === 'cross' || options.pin === 'same') {
+  const cross = options.pin === 'cross'
+  if (cross && cpuCount < 2) {
+    console.error('--pin cross needs 2 CPUs; use --pin same or --pin off')
+    process.exit(2)
+  }
+  try {
+    pin({client: 0, server: cross ? 1 : 0})
+  } catch (error) {
+    console.error(`${(error as Error).message}; use --pin off`)
+    process.exit(2)
+  }
+  placement = cross ? 'client pinned to CPU 0, servers to CPU 1' : 'client and servers pinned to CPU 0'
+} else {
+  console.error(`--pin must be cross, same or off (got ${options.pin})`)
+  process.exit(2)
+}
 
 /** One run of one system. */
 interface RunResult {
@@ -86,13 +116,12 @@ const results = new Map<string, RunResult[]>()
 const failures = new Map<string, string>()
 
 console.log(`# RPC benchmark, ${new Date().toISOString()}`)
-console.log(`node ${process.version}, ${availableParallelism()} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${process.platform}/${process.arch}, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`)
-console.log(`payload ${Buffer.byteLength(JSON.stringify(makePayload(calls)))} B of JSON; latency: ${calls} sequential calls; throughput: ${throughputCalls} calls, ${inflight} in flight; warm-up ${warmup}; median of ${runs} run(s)`)
-for (const system of selected) if (system.unavailable !== undefined) console.log(`${system.id}: skipped, ${system.unavailable}`)
+console.log(`node ${process.version}, ${cpuCount} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${process.platform}/${process.arch}, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`)
+console.log(`${placement}; payload ${Buffer.byteLength(JSON.stringify(makePayload(calls)))} B of JSON; latency: ${calls} sequential calls; throughput: ${throughputCalls} calls, ${inflight} in flight; warm-up ${warmup}; median of ${runs} run(s)`)
 console.log('')
 
 for (let run = 1; run <= runs; run++) {
-  for (const system of runnable) {
+  for (const system of selected) {
     if (failures.has(system.id)) continue
     try {
       const result = await measure(system)
@@ -110,7 +139,7 @@ let fanout: FanoutResult[] = []
 if (hosts > 0) {
   const kinds = (['steward', 'zmq'] as const).filter((kind) => only.includes(kind))
   fanout = await measureFanouts(kinds, {hosts, fanouts, warmup: Math.min(200, fanouts), readyTimeoutMs})
-  for (const result of fanout) if (result.error !== undefined && result.skipped !== true) failures.set(`fanout ${result.kind}`, result.error)
+  for (const result of fanout) if (result.error !== undefined) failures.set(`fanout ${result.kind}`, result.error)
 }
 
 printTable()
@@ -240,7 +269,7 @@ function printTable(): void {
     const row = summary.get(system.id)
     const label = `${system.label}`
     if (row === undefined) {
-      const why = system.unavailable !== undefined ? 'skipped: not available yet' : failures.has(system.id) ? 'failed (see above)' : 'not measured'
+      const why = failures.has(system.id) ? 'failed (see above)' : 'not measured'
       console.log(`| ${label} | ${system.transport} | — | — | — | ${why} | — |`)
       continue
     }
@@ -253,9 +282,7 @@ function printTable(): void {
   const steward = summary.get('steward')
   console.log('')
   if (steward === undefined || moleculer === undefined) {
-    const why = systems.find((system) => system.id === 'steward')?.unavailable
-    const missing = steward === undefined ? `steward \`call\` was not measured${why === undefined ? '' : ` (${why})`}` : 'Moleculer was not measured'
-    console.log(`Targets not judged: ${missing}.`)
+    console.log(`Targets not judged: ${steward === undefined ? 'steward `call`' : 'Moleculer'} was not measured.`)
     return
   }
   const ratio = steward.rate / moleculer.rate
@@ -269,7 +296,7 @@ function printFanout(list: readonly FanoutResult[]): void {
   console.log('| system | p50 µs | p99 µs | fan-outs/s |')
   console.log('| --- | ---: | ---: | ---: |')
   for (const result of list) {
-    if (result.error !== undefined) console.log(`| ${result.label} | — | — | ${result.skipped === true ? 'skipped: not available yet' : 'failed (see above)'} |`)
+    if (result.error !== undefined) console.log(`| ${result.label} | — | — | failed (see above) |`)
     else console.log(`| ${result.label} | ${µs(result.p50)} | ${µs(result.p99)} | ${Math.round(result.rate)} |`)
   }
 }

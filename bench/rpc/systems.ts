@@ -2,7 +2,7 @@
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {connectMoleculer} from './clients/moleculer.js'
-import {connectSteward, stewardUnavailable} from './clients/steward.js'
+import {connectSteward} from './clients/steward.js'
 import {connectUndici} from './clients/undici.js'
 import {connectZmq} from './clients/zmq.js'
 import type {BenchClient, ReadyInfo} from './common.js'
@@ -25,8 +25,6 @@ export interface System {
   server: string
   serverArgs: () => string[]
   connect(ready: ReadyInfo, options: ConnectOptions): Promise<BenchClient>
-  /** Why it cannot run in this tree, if it cannot. */
-  unavailable?: string
 }
 
 let sockets = 0
@@ -43,7 +41,6 @@ export const systems: readonly System[] = [
     server: './servers/steward.ts',
     serverArgs: () => ['--endpoint', tcpEndpoint()],
     connect: (ready) => connectSteward(ready),
-    ...(stewardUnavailable === undefined ? {} : {unavailable: stewardUnavailable}),
   },
   {
     id: 'steward-ipc',
@@ -54,7 +51,6 @@ export const systems: readonly System[] = [
     server: './servers/steward.ts',
     serverArgs: () => ['--endpoint', ipcEndpoint('steward')],
     connect: (ready) => connectSteward(ready),
-    ...(stewardUnavailable === undefined ? {} : {unavailable: stewardUnavailable}),
   },
   {
     id: 'steward-cast',
@@ -65,7 +61,6 @@ export const systems: readonly System[] = [
     server: './servers/steward.ts',
     serverArgs: () => ['--endpoint', tcpEndpoint()],
     connect: (ready) => connectSteward(ready),
-    ...(stewardUnavailable === undefined ? {} : {unavailable: stewardUnavailable}),
   },
   {
     id: 'zmq',

@@ -14,9 +14,6 @@ import type {HostRecord, ServiceRecord, StateStore} from '../../../src/store/typ
 import type {Answer, BenchClient, FanoutClient, Payload, ReadyInfo} from '../common.js'
 import {benchLogger, CALLER, RESPONSE_TIMEOUT_SECONDS, SERVER_NAME, TOPIC} from '../steward-parts.js'
 
-/** Why steward cannot be measured in this tree; undefined once it can. */
-export const stewardUnavailable: string | undefined = undefined
-
 interface BenchHost {
   /** The service host name, also its host process name. */
   server: string
