@@ -6,7 +6,7 @@
 //                                      [--only zmq,moleculer,undici,steward]
 //                                      [--throughput-calls 100000] [--warmup 5000]
 //                                      [--hosts 10] [--fanouts 1000] [--ready-timeout 30]
-//                                      [--pin cross|same|off]
+//                                      [--pin cross|same|off] [--undici-connections N]
 //
 // For every system and run, a fresh server process (bench/rpc/servers/<system>.ts) is started and
 // waited for (its ready line); this process is the client. Every request is the same ~100-byte
@@ -22,6 +22,9 @@
 // Runs are interleaved (run 1 of every system, then run 2, …) so machine load falls on all alike;
 // the table shows the median of the runs for each figure. Targets (issue): steward `call`
 // throughput ≥ 1.3× Moleculer's and p50 ≤ Moleculer's, in the same run, marked PASS or FAIL.
+//
+// undici's Pool gets one keep-alive connection per call in flight (--undici-connections, default
+// --inflight), which is what an unbounded Pool, undici's default, opens under that load.
 //
 // Fan-out (--hosts, 0 skips it): --hosts server processes; one cast reaching all of them, each
 // host acknowledging it on a separate PUSH→PULL channel to this process; measured is the time
@@ -50,6 +53,7 @@ const {values: options} = parseArgs({
     fanouts: {type: 'string', default: '1000'},
     'ready-timeout': {type: 'string', default: '30'},
     pin: {type: 'string', default: 'cross'},
+    'undici-connections': {type: 'string'},
   },
 })
 const integer = (name: keyof typeof options, minimum: number): number => {
@@ -68,6 +72,7 @@ const warmup = integer('warmup', 0)
 const hosts = integer('hosts', 0)
 const fanouts = integer('fanouts', 1)
 const readyTimeoutMs = integer('ready-timeout', 1) * 1000
+const connections = options['undici-connections'] === undefined ? inflight : integer('undici-connections', 1)
 
 const groups = new Set(systems.map((system) => system.group))
 const only = options.only === undefined ? [...groups] : options.only.split(',').map((name) => name.trim()).filter((name) => name !== '')
@@ -117,7 +122,7 @@ const failures = new Map<string, string>()
 
 console.log(`# RPC benchmark, ${new Date().toISOString()}`)
 console.log(`node ${process.version}, ${cpuCount} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${process.platform}/${process.arch}, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`)
-console.log(`${placement}; payload ${Buffer.byteLength(JSON.stringify(makePayload(calls)))} B of JSON; latency: ${calls} sequential calls; throughput: ${throughputCalls} calls, ${inflight} in flight; warm-up ${warmup}; median of ${runs} run(s)`)
+console.log(`${placement}; payload ${Buffer.byteLength(JSON.stringify(makePayload(calls)))} B of JSON; latency: ${calls} sequential calls; throughput: ${throughputCalls} calls, ${inflight} in flight (undici: ${connections} connections); warm-up ${warmup}; median of ${runs} run(s)`)
 console.log('')
 
 for (let run = 1; run <= runs; run++) {
@@ -154,7 +159,7 @@ async function measure(system: System): Promise<RunResult> {
   const server = await startServer(system.id, system.server, args, readyTimeoutMs)
   let client: BenchClient | undefined
   try {
-    client = await withTimeout(system.connect(server.ready, {inflight, timeoutMs: readyTimeoutMs}), readyTimeoutMs, `the ${system.id} client did not connect`)
+    client = await withTimeout(system.connect(server.ready, {inflight, connections, timeoutMs: readyTimeoutMs}), readyTimeoutMs, `the ${system.id} client did not connect`)
     return system.mode === 'call' ? await measureCalls(client) : await measureCasts(client)
   } finally {
     await client?.close().catch(() => undefined)

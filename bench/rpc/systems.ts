@@ -9,6 +9,8 @@ import type {BenchClient, ReadyInfo} from './common.js'
 
 export interface ConnectOptions {
   inflight: number
+  /** undici: connections of the Pool. */
+  connections: number
   timeoutMs: number
 }
 
@@ -110,6 +112,6 @@ export const systems: readonly System[] = [
     mode: 'call',
     server: './servers/http.ts',
     serverArgs: () => [],
-    connect: async (ready, options) => connectUndici(ready.endpoint, options.inflight),
+    connect: async (ready, options) => connectUndici(ready.endpoint, options.connections),
   },
 ]

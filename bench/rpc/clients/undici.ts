@@ -2,8 +2,8 @@ import {Pool} from 'undici'
 import type {Answer, BenchClient, Payload} from '../common.js'
 
 /**
- * An undici Pool of keep-alive HTTP/1.1 connections, one per call in flight (no pipelining, as
- * HTTP clients are run), POSTing the payload as JSON.
+ * An undici Pool of keep-alive HTTP/1.1 connections (run.ts gives one per call in flight), without
+ * pipelining, as HTTP clients are run; POSTs the payload as JSON.
  */
 export function connectUndici(origin: string, connections: number): BenchClient {
   const pool = new Pool(origin, {connections, pipelining: 1, keepAliveTimeout: 60_000})
