@@ -1,4 +1,6 @@
+import {StewardError} from '../errors/index.js'
 import {encode, MAX_BATCH, type Message} from './protocol.js'
+import {toWireError} from './wire-errors.js'
 
 /** What a ZeroMQ socket offers for sending; one send may be in progress at a time. */
 export interface FrameSink {
@@ -51,9 +53,9 @@ export class CoalescingSender {
         const [key, queue] = this.queues.entries().next().value as [string, {peer: Buffer | undefined; messages: Message[]}]
         const batch = queue.messages.splice(0, MAX_BATCH)
         if (queue.messages.length === 0) this.queues.delete(key)
-        const frames = encode(batch)
         try {
-          await this.socket.send(queue.peer === undefined ? frames : [queue.peer, ...frames])
+          const frames = this.encodeBatch(batch)
+          if (frames !== undefined) await this.socket.send(queue.peer === undefined ? frames : [queue.peer, ...frames])
         } catch (error) {
           this.onError(error, batch.length)
         }
@@ -61,6 +63,35 @@ export class CoalescingSender {
     } finally {
       this.sending = false
       for (const resolve of this.idleWaiters.splice(0)) resolve()
+    }
+  }
+
+  /**
+   * Encode a batch. JSON.stringify throws on a BigInt, a cycle or a value nested deeper than the
+   * stack (a method that echoes a 1 MB `{"a":{"a":…}}` argument): thrown here, that rejected the
+   * flush nobody awaits and the unhandled rejection killed the host. So when the batch does not
+   * encode, each message is tried alone: a reply or error that does not encode becomes an error
+   * reply (the caller gets an answer, not a timeout); any other message is dropped and reported.
+   */
+  private encodeBatch(batch: Message[]): ReturnType<typeof encode> | undefined {
+    try {
+      return encode(batch)
+    } catch {
+      const encodable: Message[] = []
+      for (const message of batch) {
+        try {
+          encode([message])
+          encodable.push(message)
+        } catch (error) {
+          if (message.type === 'reply' || message.type === 'error') {
+            const failure = new StewardError('REMOTE_ERROR', `The ${message.type === 'reply' ? 'result' : 'error'} could not be encoded as JSON: ${(error as Error).message}.`)
+            encodable.push({type: 'error', id: message.id, header: {}, body: toWireError(failure)})
+          } else {
+            this.onError(error, 1)
+          }
+        }
+      }
+      return encodable.length === 0 ? undefined : encode(encodable)
     }
   }
 }
