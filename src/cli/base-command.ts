@@ -1,6 +1,7 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 import {loadConfig, type ConfigFlags, type StewardConfig} from '../config/load-config.js'
 import {isStewardError} from '../errors/steward-error.js'
+import {RemoteError} from '../rpc/wire-errors.js'
 
 /**
  * Base of every steward command: the global --config and --state-dir flags, loading the
@@ -32,13 +33,19 @@ export abstract class StewardCommand extends Command {
    * what to try, then exit with the code's status. Other errors keep oclif's handling.
    */
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
-    if (!isStewardError(error)) return super.catch(error)
+    const reported = isStewardError(error) ? {...error.toJSON(), exitCode: error.exitCode} : error instanceof RemoteError ? remoteReport(error) : undefined
+    if (reported === undefined) return super.catch(error)
+    const {code, message, suggestions, data, exitCode} = reported
     if (this.jsonEnabled()) {
-      this.logJson({error: {code: error.code, message: error.message, suggestions: error.suggestions, data: error.data}})
+      this.logJson({error: {code, message, suggestions, data}})
     } else {
-      const lines = [`Error: ${error.message}`, `Code: ${error.code}`, ...error.suggestions.map((suggestion) => `Try: ${suggestion}`)]
-      this.logToStderr(lines.join('\n'))
+      this.logToStderr([`Error: ${message}`, `Code: ${code}`, ...suggestions.map((suggestion) => `Try: ${suggestion}`)].join('\n'))
     }
-    return this.exit(error.exitCode)
+    return this.exit(exitCode)
   }
+}
+
+/** A plugin's own error from another host, reported like steward's own (its class name in data). */
+function remoteReport(error: RemoteError): {code: string; message: string; suggestions: string[]; data: Record<string, unknown>; exitCode: number} {
+  return {code: error.code, message: error.message, suggestions: [], data: {...error.data, remoteName: error.remoteName}, exitCode: error.exitCode}
 }

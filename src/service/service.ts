@@ -181,15 +181,19 @@ export class Service {
 
   private async startInOrder(): Promise<void> {
     const {store, config, managers} = this.hostContext
-    const {record} = await store.findOrCreateService({
+    // Until it listens, the record reads stopped, so no client routes a call to it and gets
+    // NO_SERVICE_AVAILABLE from this host; updatedAt moves so clean-up leaves it alone meanwhile.
+    const startedAt = new Date().toISOString()
+    const {record, created} = await store.findOrCreateService({
       host: this.host,
       binary: this.binary,
       topic: this.topic,
       zone: config.options.storage_availability_zone,
       disabled: !config.options.enable_new_services,
+      stoppedAt: startedAt,
     })
     this.id = record.id
-    if (record.stoppedAt !== null) await store.updateService(record.id, {stoppedAt: null})
+    if (!created) await store.updateService(record.id, {stoppedAt: startedAt, updatedAt: startedAt})
 
     const {managerClass, plugin} = await managers.loadManager(this.managerName)
     this.contract = readManagerContract(managerClass)
@@ -212,6 +216,7 @@ export class Service {
       version: this.contract.rpcApiVersion,
       dispatch: (ctx, method, args) => this.dispatch(ctx, method, args),
     })
+    await store.updateService(record.id, {stoppedAt: null})
     await this.manager.initHostWithRpc(record.id)
     if (this.stopping !== undefined) return
 

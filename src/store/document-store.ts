@@ -82,7 +82,7 @@ export class DocumentStore implements StateStore {
         reportCount: 0,
         createdAt,
         updatedAt: null,
-        stoppedAt: null,
+        stoppedAt: init.stoppedAt ?? null,
       }
       data.services.push(record)
       return {record, created: true}

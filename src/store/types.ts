@@ -22,7 +22,10 @@ export interface ServiceRecord {
 }
 
 /** The fields a caller gives when a service record is created. */
-export type NewServiceRecord = Pick<ServiceRecord, 'host' | 'binary' | 'topic' | 'zone' | 'disabled'>
+export type NewServiceRecord = Pick<ServiceRecord, 'host' | 'binary' | 'topic' | 'zone' | 'disabled'> & {
+  /** A starting service is created stopped, so nothing routes to it before it listens. @default null */
+  stoppedAt?: string | null
+}
 
 /** The fields that may be changed on an existing record. */
 export type ServiceRecordPatch = Partial<Omit<ServiceRecord, 'id' | 'host' | 'binary' | 'createdAt'>>

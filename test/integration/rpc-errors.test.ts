@@ -83,13 +83,13 @@ describe.each(transports)('RPC versions and errors between host processes over %
     const args = {code: 'PROBE_FAILED', message: 'the probe failed on purpose', data: {share: 's1', sizes: [1, 2]}}
     const text = await runCli(['call', 'probe', 'fail', JSON.stringify(args), '--server', 'B'], {cwd: dir})
     expect(text.code).toBe(1)
-    expect(text.stderr).toContain('the probe failed on purpose')
-    expect(text.stderr).toContain('PROBE_FAILED')
+    expect(text.stderr).toContain('Error: the probe failed on purpose\nCode: PROBE_FAILED')
     expect(text.stderr).not.toMatch(/^\s+at /m)
 
     const json = await callJson(dir, 'probe', 'fail', args, '--server', 'B')
     expect(json.code).toBe(1)
-    expect(json.error).toMatchObject({name: 'RemoteError', code: 'PROBE_FAILED', remoteName: 'ProbeError', message: args.message, data: args.data, retryable: false})
+    // The same envelope as steward's own errors; the remote class name travels in data.
+    expect(json.error).toEqual({code: 'PROBE_FAILED', message: args.message, suggestions: [], data: {...args.data, remoteName: 'ProbeError'}})
 
     const {client, close} = await openTestClient(dir)
     try {
