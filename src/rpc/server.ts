@@ -80,6 +80,7 @@ export class RpcServer {
       })
     }
     this.boundEndpoint = this.router.lastEndpoint ?? wanted
+    this.watchHandshakes()
     this.receiving = this.receive()
     return this.boundEndpoint
   }
@@ -102,6 +103,34 @@ export class RpcServer {
     } catch (error) {
       if (!this.closed) this.options.log.error('the RPC server stopped receiving', {error})
     }
+  }
+
+  /**
+   * Count and log the connections ZeroMQ refuses before any message reaches us: a client without
+   * CURVE or with the wrong server key (`handshake:error:protocol`), one whose key the ZAP handler
+   * refused (`handshake:error:auth`; the handler logs those, with the key). Without this they
+   * went uncounted and unlogged. The event names no peer, so the log is once a minute per kind.
+   */
+  private watchHandshakes(): void {
+    const events = this.router.events
+    const refused = (kind: string, error: {message: string; code?: unknown}, log: boolean): void => {
+      this.refused[kind] = (this.refused[kind] ?? 0) + 1
+      if (log && this.firstInMinute(`handshake ${kind}`)) {
+        this.options.log.warn(`refused a connection: ${error.message}${typeof error.code === 'string' ? ` (${error.code})` : ''}`, {code: kind})
+      }
+    }
+    events.on('handshake:error:protocol', (event) => refused('HANDSHAKE_FAILED', event.error, true))
+    events.on('handshake:error:other', (event) => refused('HANDSHAKE_FAILED', event.error, true))
+    events.on('handshake:error:auth', (event) => refused('CLIENT_NOT_ALLOWED', event.error, false))
+  }
+
+  /** Whether a refusal under this key is the first of the last minute (the one to log). */
+  private firstInMinute(key: string): boolean {
+    const now = Date.now()
+    if ((this.lastLogged.get(key) ?? 0) + LOG_EVERY_MS > now) return false
+    if (this.lastLogged.size > 10_000) this.lastLogged.clear() // bounded, however many peers come and go
+    this.lastLogged.set(key, now)
+    return true
   }
 
   private handle(peer: Buffer, message: Message): void {
@@ -132,12 +161,7 @@ export class RpcServer {
   private refuse(peer: Buffer, fault: Fault): void {
     this.refused[fault.code] = (this.refused[fault.code] ?? 0) + 1
     const key = peer.toString('hex')
-    const now = Date.now()
-    if ((this.lastLogged.get(key) ?? 0) + LOG_EVERY_MS <= now) {
-      if (this.lastLogged.size > 10_000) this.lastLogged.clear() // bounded, however many peers come and go
-      this.lastLogged.set(key, now)
-      this.options.log.warn(`refused a message: ${fault.message}`, {code: fault.code, peer: key})
-    }
+    if (this.firstInMinute(key)) this.options.log.warn(`refused a message: ${fault.message}`, {code: fault.code, peer: key})
     if (fault.id === undefined) return
     const error = new StewardError(fault.code, `Refused: ${fault.message}.`)
     this.sender.enqueue({type: 'error', id: fault.id, header: {}, body: toWireError(error)}, peer)

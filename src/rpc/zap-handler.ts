@@ -21,13 +21,37 @@ export async function allowCurveClients(keys: readonly string[], log: Logger): P
   void serve(handler, log)
 }
 
+/** A refused client is logged once a minute per address and key: a client may retry forever. */
+const LOG_EVERY_MS = 60_000
+const lastLogged = new Map<string, number>()
+
 async function serve(router: Router, log: Logger): Promise<void> {
-  for await (const [peer, delimiter, version, requestId, , , , mechanism, credentials] of router) {
-    const clientKey = mechanism?.toString() === 'CURVE' && credentials?.length === 32 ? z85Encode(credentials) : undefined
-    const ok = clientKey !== undefined && allowed.has(clientKey)
-    if (!ok) log.warn('refused a CURVE client whose key is not allowed', {clientKey: clientKey ?? '(none)'})
-    await router.send([peer!, delimiter ?? '', version ?? '1.0', requestId ?? '', ok ? '200' : '400', ok ? 'OK' : 'client key not allowed', ok ? clientKey : '', ''])
+  try {
+    for await (const [peer, delimiter, version, requestId, , address, , mechanism, credentials] of router) {
+      const clientKey = mechanism?.toString() === 'CURVE' && credentials?.length === 32 ? z85Encode(credentials) : undefined
+      const ok = clientKey !== undefined && allowed.has(clientKey)
+      if (!ok) logRefusal(log, address?.toString() ?? '', clientKey ?? '(none)')
+      // A failed reply must not end the loop: every later CURVE handshake of the process would
+      // then wait for an answer forever.
+      try {
+        await router.send([peer!, delimiter ?? '', version ?? '1.0', requestId ?? '', ok ? '200' : '400', ok ? 'OK' : 'client key not allowed', ok ? clientKey : '', ''])
+      } catch (error) {
+        log.error('the ZAP handler could not answer a CURVE handshake', {error})
+      }
+    }
+  } catch (error) {
+    // Nobody awaits this loop: a rejection here would be unhandled and end the process.
+    log.error('the ZAP handler stopped: CURVE handshakes will no longer be answered', {error})
   }
+}
+
+function logRefusal(log: Logger, address: string, clientKey: string): void {
+  const key = `${address} ${clientKey}`
+  const now = Date.now()
+  if ((lastLogged.get(key) ?? 0) + LOG_EVERY_MS > now) return
+  if (lastLogged.size > 10_000) lastLogged.clear() // bounded, however many clients come and go
+  lastLogged.set(key, now)
+  log.warn('refused a CURVE client whose key is not allowed (logged once a minute per address and key)', {clientKey, address})
 }
 
 /** Z85 (ZeroMQ RFC 32) text of bytes whose length is a multiple of 4. */
