@@ -1,17 +1,17 @@
-import {curveKeyPair, Dealer, type EventType} from 'zeromq'
+import {curveKeyPair, type EventType} from 'zeromq'
 import {afterEach, describe, expect, it, vi} from 'vitest'
+import {closeRawDealers, RawDealer, type RawCurve} from '../../test/helpers/raw-dealer.js'
 import {createLogger, type LogRecord} from '../log/logger.js'
 import {LocalDispatcher} from './local-dispatcher.js'
-import {decode, encode, SIGNATURE, type Message, type RequestHeader} from './protocol.js'
+import {encode, SIGNATURE, type Message, type RequestHeader} from './protocol.js'
 import {RpcServer, type RpcServerOptions} from './server.js'
 
 const header: RequestHeader = {topic: 'echo', method: 'echo', ctx: {requestId: 'req-1', caller: 'test'}}
 const ping = (id: string): Message => ({type: 'ping', id, header: {}, body: null})
 
 const servers: RpcServer[] = []
-const dealers: Dealer[] = []
 afterEach(async () => {
-  for (const dealer of dealers.splice(0)) dealer.close()
+  closeRawDealers()
   await Promise.all(servers.splice(0).map((server) => server.close()))
 })
 
@@ -41,58 +41,8 @@ async function startServer(extra: Partial<RpcServerOptions> = {}): Promise<Start
   return {server, records, casts}
 }
 
-/** A raw DEALER, as a client in another language would use, and the messages it received. */
-class RawClient {
-  readonly dealer: Dealer
-  private readonly inbox: Message[] = []
-
-  constructor(endpoint: string, curve?: {serverKey: string; publicKey: string; secretKey: string}) {
-    // A reply that never comes fails the test after 10 s instead of hanging it.
-    this.dealer = new Dealer({
-      linger: 0,
-      receiveTimeout: 10_000,
-      ...(curve === undefined ? {} : {curveServerKey: curve.serverKey, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey}),
-    })
-    this.dealer.connect(endpoint)
-    dealers.push(this.dealer)
-  }
-
-  send(frames: Array<Buffer | string>): Promise<void> {
-    return this.dealer.send(frames)
-  }
-
-  /** The next message received (several may come in one batch). */
-  async next(): Promise<Message> {
-    while (this.inbox.length === 0) {
-      const {messages, faults} = decode(await this.dealer.receive())
-      expect(faults).toEqual([])
-      this.inbox.push(...messages)
-    }
-    return this.inbox.shift()!
-  }
-
-  /**
-   * Send these multipart messages, then a ping, and return every message that came back before
-   * its pong. The host handles one connection's messages in order and answers a refusal at once,
-   * so any refusal it answers arrives before the pong: what is missing was not answered.
-   */
-  async answersBefore(sends: Array<Array<Buffer | string>>, pingId = 'fence'): Promise<Message[]> {
-    for (const frames of sends) await this.send(frames)
-    await this.send(encode([ping(pingId)]))
-    const answers: Message[] = []
-    for (;;) {
-      const message = await this.next()
-      if (message.type === 'pong' && message.id === pingId) return answers
-      answers.push(message)
-    }
-  }
-}
-
-const connect = (endpoint: string, curve?: {serverKey: string; publicKey: string; secretKey: string}): RawClient => new RawClient(endpoint, curve)
-
-function once(client: RawClient, type: EventType): Promise<void> {
-  return new Promise((resolve) => client.dealer.events.on(type, () => resolve()))
-}
+const connect = (endpoint: string, curve?: RawCurve): RawDealer => new RawDealer(endpoint, curve === undefined ? {} : {curve})
+const once = (client: RawDealer, type: EventType): Promise<void> => client.once(type)
 
 const refusalLines = (records: LogRecord[], pattern: RegExp): LogRecord[] => records.filter((record) => record.level === 'warn' && pattern.test(record.message))
 
