@@ -158,4 +158,22 @@ describe('RpcServer with CURVE and allowed clients', () => {
     expect(await allowed.answersBefore([], 'p2')).toEqual([])
     expect(server.refused.PROTOCOL_ERROR).toBeUndefined()
   })
+
+  it('withdraws its allowed keys when it closes, so a later server answers only its own', async () => {
+    const serverKeys = curveKeyPair()
+    const first = curveKeyPair()
+    const second = curveKeyPair()
+    const {server: old} = await startServer({curve: serverKeys, allowedClients: [first.publicKey]})
+    const early = connect(old.endpoint, {serverKey: serverKeys.publicKey, ...first})
+    expect(await early.answersBefore([])).toEqual([])
+    await old.close()
+
+    const {server} = await startServer({curve: serverKeys, allowedClients: [second.publicKey]})
+    const withdrawn = connect(server.endpoint, {serverKey: serverKeys.publicKey, ...first})
+    const refused = withdrawn.once('handshake:error:auth')
+    await withdrawn.send(encode([ping('p')]))
+    await refused
+    const allowed = connect(server.endpoint, {serverKey: serverKeys.publicKey, ...second})
+    expect(await allowed.answersBefore([])).toEqual([])
+  })
 })

@@ -44,6 +44,7 @@ export class RpcServer {
   private receiving: Promise<void> | undefined
   private closed = false
   private boundEndpoint = ''
+  private releaseCurveClients: (() => Promise<void>) | undefined
 
   constructor(private readonly options: RpcServerOptions) {
     const {curve} = options
@@ -68,11 +69,12 @@ export class RpcServer {
   async bind(): Promise<string> {
     const wanted = this.options.endpoint.replace(/:0$/, ':*')
     if (this.options.curve !== undefined && (this.options.allowedClients?.length ?? 0) > 0) {
-      await allowCurveClients(this.options.allowedClients!, this.options.log)
+      this.releaseCurveClients = await allowCurveClients(this.options.allowedClients!, this.options.log)
     }
     try {
       await this.router.bind(wanted)
     } catch (error) {
+      await this.releaseCurveClients?.()
       throw new StewardError('RPC_ENDPOINT_FAILED', `Cannot bind the RPC endpoint ${this.options.endpoint}: ${(error as Error).message}`, {
         cause: error,
         data: {endpoint: this.options.endpoint},
@@ -90,6 +92,7 @@ export class RpcServer {
     this.closed = true
     this.router.close()
     await this.receiving
+    await this.releaseCurveClients?.()
   }
 
   private async receive(): Promise<void> {

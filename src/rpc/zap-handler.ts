@@ -5,20 +5,44 @@ import type {Logger} from '../log/logger.js'
 const ZAP_ENDPOINT = 'inproc://zeromq.zap.01'
 const Z85_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#'
 
-const allowed = new Set<string>()
+/** The keys each server allowed; a client is answered when any of them allows its key. */
+const registrations = new Map<symbol, ReadonlySet<string>>()
 let handler: Router | undefined
+let serving: Promise<void> | undefined
 
 /**
  * Answer CURVE handshakes only from these client keys. libzmq asks the process's ZAP handler
  * about every handshake on a CURVE server; without a handler it lets every valid handshake in.
- * One handler serves the process; keys given by several calls add up.
+ * One handler serves the process; keys given by several calls add up. The function returned
+ * withdraws these keys, and closes the handler when no keys are left: its open socket kept a
+ * stopped host's process from ever exiting.
  */
-export async function allowCurveClients(keys: readonly string[], log: Logger): Promise<void> {
-  for (const key of keys) allowed.add(key)
-  if (handler !== undefined) return
-  handler = new Router({linger: 0})
-  await handler.bind(ZAP_ENDPOINT)
-  void serve(handler, log)
+export async function allowCurveClients(keys: readonly string[], log: Logger): Promise<() => Promise<void>> {
+  const token = Symbol('allowed CURVE clients')
+  registrations.set(token, new Set(keys))
+  const release = async (): Promise<void> => {
+    if (!registrations.delete(token) || registrations.size > 0 || handler === undefined) return
+    const closing = handler
+    handler = undefined
+    closing.close()
+    await serving
+  }
+  if (handler === undefined) {
+    handler = new Router({linger: 0})
+    try {
+      await handler.bind(ZAP_ENDPOINT)
+    } catch (error) {
+      await release()
+      throw error
+    }
+    serving = serve(handler, log)
+  }
+  return release
+}
+
+function isAllowed(key: string): boolean {
+  for (const keys of registrations.values()) if (keys.has(key)) return true
+  return false
 }
 
 /** A refused client is logged once a minute per address and key: a client may retry forever. */
@@ -29,7 +53,7 @@ async function serve(router: Router, log: Logger): Promise<void> {
   try {
     for await (const [peer, delimiter, version, requestId, , address, , mechanism, credentials] of router) {
       const clientKey = mechanism?.toString() === 'CURVE' && credentials?.length === 32 ? z85Encode(credentials) : undefined
-      const ok = clientKey !== undefined && allowed.has(clientKey)
+      const ok = clientKey !== undefined && isAllowed(clientKey)
       if (!ok) logRefusal(log, address?.toString() ?? '', clientKey ?? '(none)')
       // A failed reply must not end the loop: every later CURVE handshake of the process would
       // then wait for an answer forever.
@@ -41,7 +65,7 @@ async function serve(router: Router, log: Logger): Promise<void> {
     }
   } catch (error) {
     // Nobody awaits this loop: a rejection here would be unhandled and end the process.
-    log.error('the ZAP handler stopped: CURVE handshakes will no longer be answered', {error})
+    if (!router.closed) log.error('the ZAP handler stopped: CURVE handshakes will no longer be answered', {error})
   }
 }
 
