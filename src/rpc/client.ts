@@ -40,10 +40,15 @@ export class StewardRpcClient implements RpcClient {
   /** The header of a request to a target, with the caller's deadline. */
   header(options: PrepareOptions, ctx: RequestContext, method: string, timeoutMs: number): RequestHeader {
     const deadline = Math.min(ctx.deadline ?? Number.POSITIVE_INFINITY, Date.now() + timeoutMs)
-    const header: RequestHeader = {topic: options.topic, method, ctx: {...ctx, deadline}}
-    if (options.server !== undefined) header.server = options.server
-    if (options.version !== undefined) header.version = options.version
-    return header
+    // One object shape for every request (absent fields are undefined, which JSON leaves out):
+    // this is on the path of every call.
+    return {
+      topic: options.topic,
+      method,
+      server: options.server,
+      version: options.version,
+      ctx: {requestId: ctx.requestId, caller: ctx.caller, deadline, traceParent: ctx.traceParent},
+    } as RequestHeader
   }
 
   /** Whether a request for (topic, server) can be delivered in this process. */
@@ -51,10 +56,18 @@ export class StewardRpcClient implements RpcClient {
     return this.options.local !== undefined && this.options.local.listeners(topic, server).length > 0
   }
 
-  /** One live target, round-robin over the topic's services. */
-  async pickOne(topic: string, server: string | undefined, method: string): Promise<RouteTarget> {
-    const targets = await this.options.resolver.require(topic, server, method)
+  /**
+   * One live target, round-robin over the topic's services; synchronous while the resolver's
+   * snapshot is fresh, so a call costs no extra promise.
+   */
+  pickOne(topic: string, server: string | undefined, method: string): RouteTarget | Promise<RouteTarget> {
     const key = `${topic}\u0000${server ?? ''}`
+    const cached = this.options.resolver.cached(topic, server)
+    if (cached !== undefined) return this.rotate(key, cached)
+    return this.options.resolver.require(topic, server, method).then((targets) => this.rotate(key, targets))
+  }
+
+  private rotate(key: string, targets: readonly RouteTarget[]): RouteTarget {
     // The rotation starts at a random service: a short-lived client (each `steward call` is one)
     // sends a single call, and starting at 0 sent every one of them to the same service.
     const index = (this.roundRobin.get(key) ?? Math.floor(Math.random() * targets.length)) % targets.length
@@ -77,15 +90,23 @@ class Prepared implements PreparedClient {
     return canSendVersion(this.options.versionCap, version)
   }
 
-  async call(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<unknown> {
+  call(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<unknown> {
     const {options, client} = this
-    if (options.fanout) throw new StewardError('INVALID_TARGET', `A call cannot fan out (topic ${options.topic}, method ${method}); cast instead.`)
-    this.checkCap(method)
-    const header = client.header(options, ctx, method, this.timeoutMs)
-    if (client.isLocal(options.topic, options.server)) return client.options.local!.deliver(header, args)
-    const target = await client.pickOne(options.topic, options.server, method)
-    header.server = target.server
-    return client.options.pool.get(target.endpoint, target.publicKey).call(header, args, this.timeoutMs)
+    let header: RequestHeader
+    try {
+      if (options.fanout) throw new StewardError('INVALID_TARGET', `A call cannot fan out (topic ${options.topic}, method ${method}); cast instead.`)
+      this.checkCap(method)
+      header = client.header(options, ctx, method, this.timeoutMs)
+      if (client.isLocal(options.topic, options.server)) return client.options.local!.deliver(header, args)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    const send = (target: RouteTarget): Promise<unknown> => {
+      header.server = target.server
+      return client.options.pool.get(target.endpoint, target.publicKey).call(header, args, this.timeoutMs)
+    }
+    const picked = client.pickOne(options.topic, options.server, method)
+    return picked instanceof Promise ? picked.then(send) : send(picked)
   }
 
   async cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {

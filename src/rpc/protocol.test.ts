@@ -36,7 +36,7 @@ describe('the signature and the frames', () => {
     const frames = encode([{type: 'ping', id: 'p1', header: {}, body: null}])
     expect(frames).toHaveLength(2)
     expect(frames[0]).toBe(SIGNATURE)
-    expect(frames[1]).toBe('[[5,"p1",{},null]]')
+    expect(frames[1].toString('utf8')).toBe('[[5,"p1",{},null]]')
   })
 
   it('numbers the types 1 to 6', () => {

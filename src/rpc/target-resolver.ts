@@ -51,6 +51,16 @@ export class TargetResolver {
     return targets
   }
 
+  /**
+   * The live targets from a fresh snapshot, without waiting: undefined when the snapshot is stale
+   * or holds none (then use resolve or require). The hot path of every call.
+   */
+  cached(topic: string, server?: string): RouteTarget[] | undefined {
+    if (this.snapshot === undefined || performance.now() - this.snapshot.takenAt > this.ttlMs) return undefined
+    const targets = this.lookup(topic, server)
+    return targets.length > 0 ? targets : undefined
+  }
+
   /** Like resolve, but NO_SERVICE_AVAILABLE when nothing is live. */
   async require(topic: string, server: string | undefined, method: string): Promise<RouteTarget[]> {
     const targets = await this.resolve(topic, server)
