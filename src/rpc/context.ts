@@ -1,4 +1,4 @@
-import {randomUUID} from 'node:crypto'
+import {randomBytes} from 'node:crypto'
 
 /** The context every call carries: who asked, under which request, until when. */
 export interface RequestContext {
@@ -11,8 +11,15 @@ export interface RequestContext {
   traceParent?: string
 }
 
+// Request ids are a random prefix per process and a counter: unique like a UUID for this use, at
+// a fraction of randomUUID's cost, which showed on the path of every call.
+const idPrefix = `req-${randomBytes(6).toString('hex')}-`
+let idCounter = 0
+
 export function createContext(caller: string, deadline?: number): RequestContext {
-  return deadline === undefined ? {requestId: `req-${randomUUID()}`, caller} : {requestId: `req-${randomUUID()}`, caller, deadline}
+  idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER
+  const requestId = idPrefix + idCounter.toString(36)
+  return deadline === undefined ? {requestId, caller} : {requestId, caller, deadline}
 }
 
 /** Where and how messages go (oslo.messaging's Target plus the client's options). */
