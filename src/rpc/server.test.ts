@@ -176,4 +176,15 @@ describe('RpcServer with CURVE and allowed clients', () => {
     const allowed = connect(server.endpoint, {serverKey: serverKeys.publicKey, ...second})
     expect(await allowed.answersBefore([])).toEqual([])
   })
+
+  it('opens again at once after the last one closed (the ZAP endpoint may still be in use for a moment)', async () => {
+    const serverKeys = curveKeyPair()
+    const client = curveKeyPair()
+    for (let round = 0; round < 20; round++) {
+      const {server} = await startServer({curve: serverKeys, allowedClients: [client.publicKey]})
+      await server.close()
+    }
+    const {server} = await startServer({curve: serverKeys, allowedClients: [client.publicKey]})
+    expect(await connect(server.endpoint, {serverKey: serverKeys.publicKey, ...client}).answersBefore([])).toEqual([])
+  })
 })

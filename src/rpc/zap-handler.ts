@@ -30,7 +30,7 @@ export async function allowCurveClients(keys: readonly string[], log: Logger): P
   if (handler === undefined) {
     handler = new Router({linger: 0})
     try {
-      await handler.bind(ZAP_ENDPOINT)
+      await bindZapEndpoint(handler)
     } catch (error) {
       await release()
       throw error
@@ -38,6 +38,23 @@ export async function allowCurveClients(keys: readonly string[], log: Logger): P
     serving = serve(handler, log)
   }
   return release
+}
+
+/**
+ * Bind the ZAP endpoint. libzmq frees a closed socket's endpoints on its own thread, so just after
+ * a handler closed (the last server closed, a new one opens) the bind may fail with EADDRINUSE for
+ * a moment: try again for up to half a second.
+ */
+async function bindZapEndpoint(router: Router): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await router.bind(ZAP_ENDPOINT)
+      return
+    } catch (error) {
+      if ((error as {code?: unknown}).code !== 'EADDRINUSE' || attempt >= 50) throw error
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
 }
 
 function isAllowed(key: string): boolean {
