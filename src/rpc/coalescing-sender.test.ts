@@ -128,3 +128,32 @@ describe('CoalescingSender', () => {
     expect(String(errors[0]!.error)).toMatch(/BigInt/)
   })
 })
+
+describe('CoalescingSender under a size limit', () => {
+  function limited(maxBytes: number): {sink: RecordingSink; sender: CoalescingSender; errors: Array<{error: unknown; dropped: number}>} {
+    const sink = new RecordingSink()
+    const errors: Array<{error: unknown; dropped: number}> = []
+    return {sink, errors, sender: new CoalescingSender(sink, (error, dropped) => errors.push({error, dropped}), maxBytes)}
+  }
+
+  it('splits a batch whose frame would exceed the limit, keeping order and every message', async () => {
+    const {sink, sender} = limited(2048)
+    for (let index = 0; index < 40; index++) sender.enqueue(call(`c${index}`, {pad: 'x'.repeat(200)}))
+    await sender.idle()
+    expect(sink.sends.length).toBeGreaterThan(1)
+    for (const frames of sink.sends) expect((frames[1] as Buffer).length).toBeLessThanOrEqual(2048)
+    expect(sink.decoded().flat().map((message) => message.id)).toEqual(Array.from({length: 40}, (_, index) => `c${index}`))
+  })
+
+  it('answers a reply too large to send with MESSAGE_TOO_LARGE, and drops a request too large, reporting it', async () => {
+    const {sink, sender, errors} = limited(1024)
+    sender.enqueue(reply('r1', 'y'.repeat(5000)))
+    sender.enqueue(call('c1', {pad: 'z'.repeat(5000)}))
+    await sender.idle()
+    const sent = sink.decoded().flat()
+    expect(sent).toHaveLength(1)
+    expect(sent[0]).toMatchObject({type: 'error', id: 'r1', body: {code: 'MESSAGE_TOO_LARGE'}})
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.error).toMatchObject({code: 'MESSAGE_TOO_LARGE'})
+  })
+})

@@ -22,6 +22,11 @@ export class CoalescingSender {
   constructor(
     private readonly socket: FrameSink,
     private readonly onError: (error: unknown, dropped: number) => void,
+    /**
+     * The largest batch frame to send: the peer's rpc_max_message_size (assumed the same as ours),
+     * over which ZeroMQ drops the whole connection and every call on it.
+     */
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Queue a message for a peer (undefined on a DEALER). */
@@ -54,8 +59,7 @@ export class CoalescingSender {
         const batch = queue.messages.splice(0, MAX_BATCH)
         if (queue.messages.length === 0) this.queues.delete(key)
         try {
-          const frames = this.encodeBatch(batch)
-          if (frames !== undefined) await this.socket.send(queue.peer === undefined ? frames : [queue.peer, ...frames])
+          for (const frames of this.encodeWithin(batch)) await this.socket.send(queue.peer === undefined ? frames : [queue.peer, ...frames])
         } catch (error) {
           this.onError(error, batch.length)
         }
@@ -64,6 +68,25 @@ export class CoalescingSender {
       this.sending = false
       for (const resolve of this.idleWaiters.splice(0)) resolve()
     }
+  }
+
+  /**
+   * Encode a batch as frames no larger than maxBytes: an oversized batch is halved until each part
+   * fits. A single message that does not fit is a reply turned into a MESSAGE_TOO_LARGE error
+   * reply, or a request dropped and reported (its caller times out).
+   */
+  private encodeWithin(batch: Message[]): Array<ReturnType<typeof encode>> {
+    const frames = this.encodeBatch(batch)
+    if (frames === undefined || frames[1].length <= this.maxBytes) return frames === undefined ? [] : [frames]
+    if (batch.length > 1) {
+      const half = Math.ceil(batch.length / 2)
+      return [...this.encodeWithin(batch.slice(0, half)), ...this.encodeWithin(batch.slice(half))]
+    }
+    const [message] = batch as [Message]
+    const failure = new StewardError('MESSAGE_TOO_LARGE', `The ${message.type} is ${frames[1].length} bytes, over rpc_max_message_size (${this.maxBytes}).`)
+    if (message.type === 'reply' || message.type === 'error') return [encode([{type: 'error', id: message.id, header: {}, body: toWireError(failure)}])]
+    this.onError(failure, 1)
+    return []
   }
 
   /**

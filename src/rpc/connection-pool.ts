@@ -19,6 +19,8 @@ export class ConnectionPool {
   constructor(
     private readonly log: Logger,
     private readonly keys?: ClientKeys,
+    /** rpc_max_message_size: batches are split to stay under it. */
+    private readonly maxMessageSize?: number,
   ) {}
 
   get(endpoint: string, serverKey: string | null): PeerConnection {
@@ -26,7 +28,7 @@ export class ConnectionPool {
     let connection = this.connections.get(key)
     if (connection === undefined) {
       const curve = serverKey === null ? undefined : {serverKey, ...this.clientKeys()}
-      connection = new PeerConnection(endpoint, this.log, curve)
+      connection = new PeerConnection(endpoint, this.log, curve, this.maxMessageSize)
       this.connections.set(key, connection)
     }
     return connection

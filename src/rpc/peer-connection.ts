@@ -43,13 +43,14 @@ export class PeerConnection {
     readonly endpoint: string,
     private readonly log: Logger,
     curve?: ClientCurve,
+    maxMessageSize?: number,
   ) {
     this.dealer = new Dealer({
       linger: 0,
       ...(curve === undefined ? {} : {curveServerKey: curve.serverKey, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey}),
     })
     this.dealer.connect(endpoint)
-    this.sender = new CoalescingSender(this.dealer, (error, dropped) => this.log.warn(`send to ${endpoint} failed; ${dropped} message(s) dropped`, {error}))
+    this.sender = new CoalescingSender(this.dealer, (error, dropped) => this.log.warn(`send to ${endpoint} failed; ${dropped} message(s) dropped`, {error}), maxMessageSize)
     void this.receive()
   }
 

@@ -11,7 +11,7 @@ import {TargetResolver} from './target-resolver.js'
 export function createRpcClient(options: {config: StewardConfig; store: StateStore; log: Logger; local?: LocalDispatcher}): {client: StewardRpcClient; close: (lingerMs?: number) => Promise<void>} {
   const {config, store, log, local} = options
   const keyFile = config.options.rpc_curve_client_key
-  const pool = new ConnectionPool(log, keyFile === '' ? undefined : readKeyFile(keyFile))
+  const pool = new ConnectionPool(log, keyFile === '' ? undefined : readKeyFile(keyFile), config.options.rpc_max_message_size)
   const client = new StewardRpcClient({
     caller: config.options.host,
     resolver: new TargetResolver(store, config.options.service_down_time),

@@ -53,7 +53,11 @@ export class RpcServer {
       maxMessageSize: options.maxMessageSize,
       ...(curve === undefined ? {} : {curveServer: true, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey}),
     })
-    this.sender = new CoalescingSender(this.router, (error, dropped) => this.options.log.debug(`a reply could not be sent; ${dropped} dropped`, {error}))
+    this.sender = new CoalescingSender(
+      this.router,
+      (error, dropped) => this.options.log.debug(`a reply could not be sent; ${dropped} dropped`, {error}),
+      options.maxMessageSize,
+    )
   }
 
   /** The CURVE public key clients must use to reach this server, or null without CURVE. */
