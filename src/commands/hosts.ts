@@ -3,7 +3,7 @@ import {textTable} from '../cli/text-table.js'
 import {withStore} from '../cli/with-store.js'
 import {hostState, type ServiceState} from '../service/service-state.js'
 
-interface HostView {
+export interface HostView {
   name: string
   endpoint: string
   pid: number

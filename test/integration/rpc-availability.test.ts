@@ -3,22 +3,12 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {silentLogger} from '../../src/log/logger.js'
 import {createContext} from '../../src/rpc/context.js'
 import {PeerConnection} from '../../src/rpc/peer-connection.js'
+import type {HostView} from '../../src/commands/hosts.js'
 import type {ServiceView} from '../../src/service/service-state.js'
 import {openStore} from '../../src/store/index.js'
 import {callJson, rpcTestDir, startHost, transports} from '../helpers/rpc-hosts.js'
 import {eventually, killLeftovers, runCli, runJson} from '../helpers/steward-process.js'
 
-/** A row of `steward hosts --json`. */
-interface HostView {
-  name: string
-  endpoint: string
-  pid: number
-  version: string
-  startedAt: string
-  updatedAt: string
-  state: 'up' | 'down' | 'stopped'
-  curve: boolean
-}
 
 afterEach(killLeftovers)
 
