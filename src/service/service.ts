@@ -1,37 +1,17 @@
 import path from 'node:path'
-import type {StewardConfig} from '../config/load-config.js'
-import {LockManager, type LockOptions} from '../coordination/lock-manager.js'
-import {loadObject} from '../driver/load-object.js'
+import {LockManager} from '../coordination/lock-manager.js'
 import {StewardError, describeError, isStewardError} from '../errors/index.js'
 import type {Logger} from '../log/logger.js'
-import type {DriverFamily, Manager, ManagerClass, ManagerContext} from '../manager/manager.js'
+import type {Manager} from '../manager/manager.js'
 import {readManagerContract, type ManagerContract} from '../manager/manager-contract.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
 import {PeriodicTaskRunner} from '../manager/periodic-tasks.js'
-import {createContext, type RequestContext, type RpcClient} from '../rpc/context.js'
-import type {LocalDispatcher} from '../rpc/local-dispatcher.js'
-import type {StateStore} from '../store/types.js'
+import {createContext, type RequestContext} from '../rpc/context.js'
 import {cleanupStoppedServices} from './cleanup-services.js'
+import type {HostContext} from './host-context.js'
+import {createManagerContext} from './manager-context.js'
 
-/** Where a service gets its manager and drivers from (the plugin registry, or a test's fake). */
-export interface ManagerSource {
-  loadManager(name: string): Promise<{managerClass: ManagerClass; plugin: {name: string; version: string}}>
-  loadDriver(name: string): Promise<unknown>
-}
-
-/** What the host shares with each of its services. */
-export interface HostContext {
-  config: StewardConfig
-  store: StateStore
-  managers: ManagerSource
-  log: Logger
-  /** Where this host's services listen. */
-  dispatcher: LocalDispatcher
-  /** How managers reach services, here or on other hosts. */
-  rpc: RpcClient
-  /** Random numbers in [0, 1), for the first periodic delay and jitter. @default Math.random */
-  random?: () => number
-}
+export type {HostContext, ManagerSource} from './host-context.js'
 
 export interface ServiceOptions {
   host?: string
@@ -197,7 +177,9 @@ export class Service {
 
     const {managerClass, plugin} = await managers.loadManager(this.managerName)
     this.contract = readManagerContract(managerClass)
-    this.manager = new managerClass(this.managerContext(plugin))
+    this.manager = new managerClass(
+      createManagerContext({hostContext: this.hostContext, host: this.host, topic: this.topic, serviceName: this.serviceName, log: this.log, locks: this.locks, plugin}),
+    )
     this.runner = new PeriodicTaskRunner<RequestContext>({
       target: this.manager,
       declarations: this.contract.periodicTasks,
@@ -239,36 +221,6 @@ export class Service {
       const loop = new PeriodicLoop({...options, logger: this.log})
       loop.start()
       this.loops.push(loop)
-    }
-  }
-
-  private managerContext(plugin: {name: string; version: string}): ManagerContext {
-    const {config, store, managers, rpc} = this.hostContext
-    const section = config.topics[this.topic] ?? {}
-    return {
-      host: this.host,
-      serviceName: this.serviceName,
-      config: section,
-      log: this.log,
-      rpc,
-      pluginVersion: plugin.version,
-      collection: (name) => store.collection(plugin.name, name),
-      synchronized: <T>(name: string, fn: () => Promise<T> | T, options?: LockOptions) => this.locks.synchronized(name, fn, options),
-      loadDriver: <T extends object>(family: DriverFamily<T>, spec = section.driver) => {
-        if (spec === undefined) {
-          return Promise.reject(
-            new StewardError('DRIVER_NOT_FOUND', `Topic ${this.topic} has no driver configured.`, {
-              suggestions: [`Set "${this.topic}": {"driver": "<name>"} in the configuration, or STEWARD_${this.topic.toUpperCase()}__DRIVER.`],
-            }),
-          )
-        }
-        return loadObject<T>(spec, {
-          family,
-          context: {config: section, log: this.log.child({driver: spec}), host: this.host},
-          lookup: (name) => managers.loadDriver(name),
-          cwd: config.file === undefined ? process.cwd() : path.dirname(config.file),
-        })
-      },
     }
   }
 

@@ -1,0 +1,26 @@
+import type {StewardConfig} from '../config/load-config.js'
+import type {Logger} from '../log/logger.js'
+import type {ManagerClass} from '../manager/manager.js'
+import type {RpcClient} from '../rpc/context.js'
+import type {LocalDispatcher} from '../rpc/local-dispatcher.js'
+import type {StateStore} from '../store/types.js'
+
+/** Where a service gets its manager and drivers from (the plugin registry, or a test's fake). */
+export interface ManagerSource {
+  loadManager(name: string): Promise<{managerClass: ManagerClass; plugin: {name: string; version: string}}>
+  loadDriver(name: string): Promise<unknown>
+}
+
+/** What the host shares with each of its services. */
+export interface HostContext {
+  config: StewardConfig
+  store: StateStore
+  managers: ManagerSource
+  log: Logger
+  /** Where this host's services listen. */
+  dispatcher: LocalDispatcher
+  /** How managers reach services, here or on other hosts. */
+  rpc: RpcClient
+  /** Random numbers in [0, 1), for the first periodic delay and jitter. @default Math.random */
+  random?: () => number
+}
