@@ -4,6 +4,7 @@ import type {Logger} from '../log/logger.js'
 import {CoalescingSender} from './coalescing-sender.js'
 import type {LocalDispatcher} from './local-dispatcher.js'
 import {decode, type Fault, type Message} from './protocol.js'
+import {LogThrottle} from '../log/log-throttle.js'
 import {toWireError} from './wire-errors.js'
 import {allowCurveClients} from './zap-handler.js'
 
@@ -29,7 +30,6 @@ export interface RpcServerOptions {
 /** Refusals, by reason, since the server started; for monitors and tests. */
 export type RefusalCounts = Record<string, number>
 
-const LOG_EVERY_MS = 60_000
 
 /**
  * A host's ROUTER socket: receives calls and casts for the services of this host, hands them to
@@ -40,7 +40,7 @@ export class RpcServer {
   private readonly router: Router
   private readonly sender: CoalescingSender
   readonly refused: RefusalCounts = {}
-  private readonly lastLogged = new Map<string, number>()
+  private readonly throttle = new LogThrottle()
   private receiving: Promise<void> | undefined
   private closed = false
   private boundEndpoint = ''
@@ -122,22 +122,13 @@ export class RpcServer {
     const events = this.router.events
     const refused = (kind: string, error: {message: string; code?: unknown}, log: boolean): void => {
       this.refused[kind] = (this.refused[kind] ?? 0) + 1
-      if (log && this.firstInMinute(`handshake ${kind}`)) {
+      if (log && this.throttle.allow(`handshake ${kind}`)) {
         this.options.log.warn(`refused a connection: ${error.message}${typeof error.code === 'string' ? ` (${error.code})` : ''}`, {code: kind})
       }
     }
     events.on('handshake:error:protocol', (event) => refused('HANDSHAKE_FAILED', event.error, true))
     events.on('handshake:error:other', (event) => refused('HANDSHAKE_FAILED', event.error, true))
     events.on('handshake:error:auth', (event) => refused('CLIENT_NOT_ALLOWED', event.error, false))
-  }
-
-  /** Whether a refusal under this key is the first of the last minute (the one to log). */
-  private firstInMinute(key: string): boolean {
-    const now = Date.now()
-    if ((this.lastLogged.get(key) ?? 0) + LOG_EVERY_MS > now) return false
-    if (this.lastLogged.size > 10_000) this.lastLogged.clear() // bounded, however many peers come and go
-    this.lastLogged.set(key, now)
-    return true
   }
 
   private handle(peer: Buffer, message: Message): void {
@@ -151,7 +142,11 @@ export class RpcServer {
       }
       case 'cast': {
         this.options.dispatcher.deliver(message.header, message.body).catch((error: unknown) => {
-          this.options.log.warn(`cast ${message.header.topic}.${message.header.method} failed`, {error, caller: message.header.ctx.caller})
+          // A client can repeat a failing cast without end: one line a minute per method and code.
+          const code = (error as {code?: unknown}).code
+          if (this.throttle.allow(`cast ${message.header.topic}.${message.header.method} ${String(code)}`)) {
+            this.options.log.warn(`cast ${message.header.topic}.${message.header.method} failed (logged once a minute per method and error code)`, {error, caller: message.header.ctx.caller})
+          }
         })
         return
       }
@@ -168,7 +163,7 @@ export class RpcServer {
   private refuse(peer: Buffer, fault: Fault): void {
     this.refused[fault.code] = (this.refused[fault.code] ?? 0) + 1
     const key = peer.toString('hex')
-    if (this.firstInMinute(key)) this.options.log.warn(`refused a message: ${fault.message}`, {code: fault.code, peer: key})
+    if (this.throttle.allow(key)) this.options.log.warn(`refused a message: ${fault.message}`, {code: fault.code, peer: key})
     if (fault.id === undefined) return
     const error = new StewardError(fault.code, `Refused: ${fault.message}.`)
     this.sender.enqueue({type: 'error', id: fault.id, header: {}, body: toWireError(error)}, peer)

@@ -1,4 +1,5 @@
 import {Router} from 'zeromq'
+import {LogThrottle} from '../log/log-throttle.js'
 import type {Logger} from '../log/logger.js'
 
 /** The ZeroMQ authentication protocol's fixed address (ZMTP RFC 27). */
@@ -63,8 +64,7 @@ function isAllowed(key: string): boolean {
 }
 
 /** A refused client is logged once a minute per address and key: a client may retry forever. */
-const LOG_EVERY_MS = 60_000
-const lastLogged = new Map<string, number>()
+const refusals = new LogThrottle()
 
 async function serve(router: Router, log: Logger): Promise<void> {
   try {
@@ -87,11 +87,7 @@ async function serve(router: Router, log: Logger): Promise<void> {
 }
 
 function logRefusal(log: Logger, address: string, clientKey: string): void {
-  const key = `${address} ${clientKey}`
-  const now = Date.now()
-  if ((lastLogged.get(key) ?? 0) + LOG_EVERY_MS > now) return
-  if (lastLogged.size > 10_000) lastLogged.clear() // bounded, however many clients come and go
-  lastLogged.set(key, now)
+  if (!refusals.allow(`${address} ${clientKey}`)) return
   log.warn('refused a CURVE client whose key is not allowed (logged once a minute per address and key)', {clientKey, address})
 }
 
