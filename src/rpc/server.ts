@@ -30,7 +30,6 @@ export interface RpcServerOptions {
 /** Refusals, by reason, since the server started; for monitors and tests. */
 export type RefusalCounts = Record<string, number>
 
-
 /**
  * A host's ROUTER socket: receives calls and casts for the services of this host, hands them to
  * the local dispatcher and sends the replies back, coalesced per peer. Malformed input is refused
