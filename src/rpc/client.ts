@@ -103,7 +103,7 @@ class Prepared implements PreparedClient {
     }
     const send = (target: RouteTarget): Promise<unknown> => {
       header.server = target.server
-      return client.options.pool.get(target.endpoint, target.publicKey).call(header, args, this.timeoutMs)
+      return client.options.pool.to(target).call(header, args, this.timeoutMs)
     }
     const picked = client.pickOne(options.topic, options.server, method)
     return picked instanceof Promise ? picked.then(send) : send(picked)
@@ -119,7 +119,7 @@ class Prepared implements PreparedClient {
     }
     if (!options.fanout) {
       const target = await client.pickOne(options.topic, options.server, method)
-      client.options.pool.get(target.endpoint, target.publicKey).cast({...header, server: target.server}, args)
+      client.options.pool.to(target).cast({...header, server: target.server}, args)
       return
     }
     // Fanout: every service of the topic on this host directly, every other one through its host.
@@ -128,7 +128,7 @@ class Prepared implements PreparedClient {
     }
     for (const target of await client.options.resolver.resolve(options.topic, options.server)) {
       if (client.isLocal(options.topic, target.server)) continue
-      client.options.pool.get(target.endpoint, target.publicKey).cast({...header, server: target.server}, args)
+      client.options.pool.to(target).cast({...header, server: target.server}, args)
     }
   }
 

@@ -1,6 +1,7 @@
 import {curveKeyPair} from 'zeromq'
 import type {Logger} from '../log/logger.js'
 import {PeerConnection} from './peer-connection.js'
+import type {RouteTarget} from './target-resolver.js'
 
 export interface ClientKeys {
   publicKey: string
@@ -14,6 +15,8 @@ export interface ClientKeys {
  */
 export class ConnectionPool {
   private readonly connections = new Map<string, PeerConnection>()
+  /** The connection of each route target, so a call skips building the key above. */
+  private byTarget = new WeakMap<RouteTarget, PeerConnection>()
   private ephemeral: ClientKeys | undefined
 
   constructor(
@@ -23,7 +26,17 @@ export class ConnectionPool {
     private readonly maxMessageSize?: number,
   ) {}
 
-  get(endpoint: string, serverKey: string | null): PeerConnection {
+  /** The connection to a target's host. */
+  to(target: RouteTarget): PeerConnection {
+    let connection = this.byTarget.get(target)
+    if (connection === undefined) {
+      connection = this.byEndpoint(target.endpoint, target.publicKey)
+      this.byTarget.set(target, connection)
+    }
+    return connection
+  }
+
+  private byEndpoint(endpoint: string, serverKey: string | null): PeerConnection {
     const key = `${endpoint}\u0000${serverKey ?? ''}`
     let connection = this.connections.get(key)
     if (connection === undefined) {
@@ -38,6 +51,7 @@ export class ConnectionPool {
   async close(lingerMs = 0): Promise<void> {
     const connections = [...this.connections.values()]
     this.connections.clear()
+    this.byTarget = new WeakMap()
     await Promise.all(connections.map((connection) => connection.close(lingerMs)))
   }
 
