@@ -7,25 +7,16 @@
 //
 // With --ack, every cast is also acknowledged on a PUSH socket connected to ENDPOINT as
 // [index, seq], as servers/zmq.ts does (the fan-out benchmark counts these).
-import {Push} from 'zeromq'
 import {LocalDispatcher} from '../../../src/rpc/local-dispatcher.js'
 import {RpcServer} from '../../../src/rpc/server.js'
 import {answer, argument, exitWithParent, type Payload, printReady} from '../common.js'
-import {SendQueue} from '../send-queue.js'
+import {acknowledgerFromArgs} from '../acknowledger.js'
 import {benchLogger, MAX_MESSAGE_SIZE, SERVER_NAME, TOPIC} from '../steward-parts.js'
 
 const endpoint = argument('endpoint')
 const server = argument('server', SERVER_NAME)
-const ackEndpoint = process.argv.includes('--ack') ? argument('ack') : undefined
-const index = argument('index', '0')
 
-let ack: SendQueue | undefined
-let push: Push | undefined
-if (ackEndpoint !== undefined) {
-  push = new Push({linger: 0})
-  push.connect(ackEndpoint)
-  ack = new SendQueue(push)
-}
+const acknowledger = acknowledgerFromArgs()
 
 let casts = 0
 const dispatcher = new LocalDispatcher()
@@ -37,7 +28,7 @@ dispatcher.listen({
     const request = args as unknown as Payload
     if (method === 'cast') {
       casts++
-      if (ack !== undefined) void ack.send([index, String(request.seq)])
+      acknowledger?.ack(request.seq)
       return null
     }
     if (method === 'echo') return answer(request, casts)
@@ -48,6 +39,6 @@ const rpc = new RpcServer({endpoint, dispatcher, log: benchLogger, host: server,
 await rpc.bind()
 exitWithParent(async () => {
   await rpc.close()
-  push?.close()
+  acknowledger?.close()
 })
 printReady({endpoint: rpc.endpoint, nodeID: server})

@@ -5,26 +5,18 @@
 //
 // With --ack, every cast is also acknowledged on a PUSH socket connected to ENDPOINT as
 // [index, seq] (the fan-out benchmark counts these).
-import {Push, Router} from 'zeromq'
+import {Router} from 'zeromq'
 import {answer, argument, exitWithParent, type Payload, printReady} from '../common.js'
-import {SendQueue} from '../send-queue.js'
+import {acknowledgerFromArgs} from '../acknowledger.js'
 
 const endpoint = argument('endpoint').replace(/:0$/, ':*')
-const ackEndpoint = process.argv.includes('--ack') ? argument('ack') : undefined
-const index = argument('index', '0')
 
 const router = new Router({linger: 0})
 await router.bind(endpoint)
-let ack: SendQueue | undefined
-let push: Push | undefined
-if (ackEndpoint !== undefined) {
-  push = new Push({linger: 0})
-  push.connect(ackEndpoint)
-  ack = new SendQueue(push)
-}
+const acknowledger = acknowledgerFromArgs()
 exitWithParent(() => {
   router.close()
-  push?.close()
+  acknowledger?.close()
 })
 printReady({endpoint: router.lastEndpoint ?? endpoint})
 
@@ -34,7 +26,7 @@ for await (const [peer, id, body] of router) {
   const request = JSON.parse(body.toString('utf8')) as Payload
   if (id.length === 0) {
     casts++
-    if (ack !== undefined) void ack.send([index, String(request.seq)])
+    acknowledger?.ack(request.seq)
     continue
   }
   await router.send([peer, id, JSON.stringify(answer(request, casts))])
