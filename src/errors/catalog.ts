@@ -15,9 +15,13 @@ export const errorCatalog = {
   SERVICE_REASON_INVALID: {exitCode: 64, summary: 'A disable reason is empty or longer than 255 characters.'},
   TOPIC_NOT_CONFIGURED: {exitCode: 78, summary: 'A topic to start has no manager configured.'},
   PLUGIN_INVALID: {exitCode: 78, summary: 'A plugin package does not declare what it provides correctly.'},
+  PLUGIN_NAME_MISSING: {exitCode: 78, summary: 'A plugin has no name in its package.json or its definePlugin.'},
+  PLUGIN_INCOMPATIBLE: {exitCode: 78, summary: 'A plugin requires steward versions that exclude this one.'},
+  PLUGIN_CONFLICT: {exitCode: 78, summary: 'Two plugins provide a manager or driver of the same name.'},
   PLUGIN_LOAD_FAILED: {exitCode: 70, summary: 'A plugin module threw or failed to import.'},
   MANAGER_NOT_FOUND: {exitCode: 78, summary: 'No plugin provides the configured manager.'},
-  MANAGER_INVALID: {exitCode: 70, summary: 'A manager class breaks the Manager contract (for example it has no RPC API version).'},
+  MANAGER_INVALID: {exitCode: 70, summary: 'A manager class breaks the Manager contract (not a Manager, a malformed version, a bad RPC method).'},
+  MANAGER_RPC_VERSION_MISSING: {exitCode: 70, summary: 'A manager class declares no RPC API version (rpcApiVersion).'},
   DRIVER_NOT_FOUND: {exitCode: 78, summary: 'No plugin or module provides the configured driver.'},
   DRIVER_MISSING_METHOD: {exitCode: 70, summary: 'A driver does not implement a method its family requires.'},
   PERIODIC_TASK_INVALID: {exitCode: 70, summary: 'A periodic task declaration names no method or has an invalid spacing.'},
@@ -37,6 +41,11 @@ export const errorCatalog = {
   RPC_ENDPOINT_FAILED: {exitCode: 74, summary: 'The RPC endpoint could not be bound or connected.'},
   KEY_FILE_INVALID: {exitCode: 78, summary: 'A CURVE key file is missing or malformed.'},
   HOST_START_FAILED: {exitCode: 1, summary: 'A service of the host failed to start.'},
+  GENERATION_CRASHED: {exitCode: 70, summary: 'The worker running a service\'s plugin code died (an uncaught error, process.exit) with calls in flight.'},
+  GENERATION_UNRESPONSIVE: {exitCode: 75, summary: 'A generation did not answer its readiness ping in time (a busy loop?); it is replaced.'},
+  GENERATION_FAILED: {exitCode: 69, summary: 'A service is errored: its plugin crashed on every start in a row.'},
+  SCAFFOLD_NAME_INVALID: {exitCode: 64, summary: 'The name given to `steward plugins new` cannot name a plugin.'},
+  SCAFFOLD_TARGET_EXISTS: {exitCode: 73, summary: 'The directory `steward plugins new` would write already exists.'},
 } as const satisfies Record<string, {exitCode: number; summary: string}>
 
 export type ErrorCode = keyof typeof errorCatalog

@@ -1,19 +1,20 @@
 import {describe, expect, it} from 'vitest'
-import {isStewardError} from '../errors/index.js'
+import {isStewardError, type ErrorCode, type StewardError} from '../errors/index.js'
 import {readManagerContract} from './manager-contract.js'
 import {Manager, type ManagerClass, type ManagerContext} from './manager.js'
 import type {PeriodicTaskDeclarations} from './periodic-tasks.js'
 import {SchedulerDependentManager} from './scheduler-dependent-manager.js'
 
-function invalid(managerClass: unknown): string {
+function refusal(managerClass: unknown, code: ErrorCode): StewardError {
   try {
     readManagerContract(managerClass as ManagerClass)
   } catch (error) {
-    if (isStewardError(error, 'MANAGER_INVALID')) return error.message
+    if (isStewardError(error, code)) return error
     throw error
   }
-  throw new Error('expected MANAGER_INVALID')
+  throw new Error(`expected ${code}`)
 }
+const invalid = (managerClass: unknown): string => refusal(managerClass, 'MANAGER_INVALID').message
 
 class ParentManager extends Manager {
   static override rpcApiVersion = '1.4'
@@ -33,14 +34,23 @@ describe('readManagerContract', () => {
     expect(readManagerContract(Minimal)).toEqual({rpcApiVersion: '1.0', rpcMethods: new Set(['serviceVersion', 'serviceConfig']), periodicTasks: {}})
   })
 
-  it('refuses a missing or malformed rpcApiVersion with MANAGER_INVALID', () => {
+  it('refuses a manager without rpcApiVersion with MANAGER_RPC_VERSION_MISSING, saying how to declare it', () => {
     class Missing extends Manager {}
-    expect(invalid(Missing)).toMatch(/Missing has no valid rpcApiVersion \(found undefined\)/)
-    for (const version of ['1', 'v1.0', '1.0.0', '', ' 1.0', 1.0, null]) {
+    const missing = refusal(Missing, 'MANAGER_RPC_VERSION_MISSING')
+    expect(missing.message).toMatch(/Missing declares no rpcApiVersion/)
+    expect(missing).toMatchObject({data: {manager: 'Missing'}, suggestions: [expect.stringContaining("static override rpcApiVersion = '1.0'")]})
+    class Emptied extends Manager {
+      static override rpcApiVersion = ''
+    }
+    expect(refusal(Emptied, 'MANAGER_RPC_VERSION_MISSING').message).toMatch(/Emptied declares no rpcApiVersion/)
+  })
+
+  it('refuses a malformed rpcApiVersion with MANAGER_INVALID', () => {
+    for (const version of ['1', 'v1.0', '1.0.0', ' 1.0', 1.0, 2]) {
       class Bad extends Manager {
         static override rpcApiVersion = version as string
       }
-      expect(invalid(Bad), String(version)).toMatch(/rpcApiVersion/)
+      expect(invalid(Bad), String(version)).toMatch(/invalid rpcApiVersion .* must be "major.minor" text/)
     }
     class Good extends Manager {
       static override rpcApiVersion = '12.34'

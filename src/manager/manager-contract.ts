@@ -21,9 +21,17 @@ export function readManagerContract(managerClass: ManagerClass): ManagerContract
     throw new StewardError('MANAGER_INVALID', `${name} is not a manager: it does not extend Manager from "steward".`)
   }
   const version = managerClass.rpcApiVersion
+  const declare = `Declare it in ${name}: static override rpcApiVersion = '1.0' (in JavaScript: static rpcApiVersion = '1.0').`
+  if (version === undefined || version === null || version === '') {
+    throw new StewardError('MANAGER_RPC_VERSION_MISSING', `${name} declares no rpcApiVersion: every manager states the RPC API version it serves.`, {
+      data: {manager: name},
+      suggestions: [declare],
+    })
+  }
   if (typeof version !== 'string' || !VERSION.test(version)) {
-    throw new StewardError('MANAGER_INVALID', `${name} has no valid rpcApiVersion (found ${JSON.stringify(version)}).`, {
-      suggestions: [`Declare it: static override rpcApiVersion = '1.0'`],
+    throw new StewardError('MANAGER_INVALID', `${name} has an invalid rpcApiVersion ${JSON.stringify(version)}: it must be "major.minor" text such as '1.0'.`, {
+      data: {manager: name},
+      suggestions: [declare],
     })
   }
 

@@ -196,11 +196,11 @@ describe('Service.start', () => {
     await expect(second.wait()).resolves.toBeUndefined()
   })
 
-  it('fails with MANAGER_NOT_FOUND or MANAGER_INVALID before running plugin code', async () => {
+  it('fails with MANAGER_NOT_FOUND or MANAGER_RPC_VERSION_MISSING before running plugin code', async () => {
     class Versionless extends Manager {}
     const {create} = setUp({managers: {versionless: Versionless as never}})
     expect(await rejectionCode(create({topic: 'missing'}).start())).toBe('MANAGER_NOT_FOUND')
-    expect(await rejectionCode(create({topic: 'versionless'}).start())).toBe('MANAGER_INVALID')
+    expect(await rejectionCode(create({topic: 'versionless'}).start())).toBe('MANAGER_RPC_VERSION_MISSING')
   })
 
   it('ignores a second start()', async () => {
