@@ -46,6 +46,12 @@ export const errorCatalog = {
   GENERATION_FAILED: {exitCode: 69, summary: 'A service is errored: its plugin crashed on every start in a row.'},
   SCAFFOLD_NAME_INVALID: {exitCode: 64, summary: 'The name given to `steward plugins new` cannot name a plugin.'},
   SCAFFOLD_TARGET_EXISTS: {exitCode: 73, summary: 'The directory `steward plugins new` would write already exists.'},
+  PLUGIN_SOURCE_INVALID: {exitCode: 64, summary: 'What `steward plugins install` or `link` was given is no package, tarball, git repository or plugin folder.'},
+  PLUGIN_NPM_FAILED: {exitCode: 1, summary: 'npm could not install or remove a plugin package.'},
+  PACKAGE_NOT_A_PLUGIN: {exitCode: 65, summary: 'A package to install or link is neither a steward plugin nor a CLI plugin.'},
+  PLUGIN_NOT_INSTALLED: {exitCode: 1, summary: 'No installed or linked plugin has the name or path given to `steward plugins uninstall`.'},
+  PLUGIN_MISSING: {exitCode: 66, summary: 'An installed or linked plugin is recorded but its folder or package.json is gone.'},
+  USER_PLUGINS_MANIFEST_INVALID: {exitCode: 65, summary: 'The manifest of installed and linked plugins is not valid JSON.'},
 } as const satisfies Record<string, {exitCode: number; summary: string}>
 
 export type ErrorCode = keyof typeof errorCatalog
