@@ -39,3 +39,8 @@ export abstract class Driver {
   /** Release what the driver holds. */
   async close(): Promise<void> {}
 }
+
+/** The methods of `required` that a driver (an instance, or a class's prototype) does not have. */
+export function missingMethods(driver: object, required: readonly string[]): string[] {
+  return required.filter((method) => typeof (driver as Record<string, unknown>)[method] !== 'function')
+}

@@ -2,7 +2,7 @@ import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {StewardError, describeError} from '../errors/index.js'
 import type {DriverFamily} from '../manager/manager.js'
-import type {DriverContext} from './driver.js'
+import {missingMethods, type DriverContext} from './driver.js'
 
 /** Where plugin-provided drivers are looked up by name. */
 export type DriverLookup = (name: string) => Promise<unknown> | unknown
@@ -26,7 +26,7 @@ export interface LoadObjectOptions {
 export async function loadObject<T extends object>(spec: string, options: LoadObjectOptions): Promise<T> {
   const exported = await resolveExport(spec, options)
   const instance = await instantiate(exported, options.context, spec)
-  const missing = options.family.requiredMethods.filter((method) => typeof (instance as Record<string, unknown>)[method] !== 'function')
+  const missing = missingMethods(instance, options.family.requiredMethods)
   if (missing.length > 0) {
     throw new StewardError('DRIVER_MISSING_METHOD', `Driver "${spec}" does not implement ${missing.join(', ')}, required of every ${options.family.name}.`, {
       data: {driver: spec, family: options.family.name, missing},

@@ -3,6 +3,7 @@ import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {makeTempDir, removeTempDirs} from '../../test/helpers/service-harness.js'
 import {discoverPlugins, type PluginProblem} from './discover-plugins.js'
+import {stewardVersion} from './package-root.js'
 
 afterAll(removeTempDirs)
 
@@ -56,7 +57,7 @@ describe('discoverPlugins', () => {
     const root = makeTempDir('steward-plugins-')
     const broken = {
       'a-not-json': '{"name": "oops", ',
-      'b-no-name': {steward: {managers: ['m']}},
+      'b-bad-engines-range': {name: 'b', engines: {steward: 'soon'}, steward: {managers: ['b']}},
       'c-steward-list': {name: 'c', steward: ['share']},
       'd-steward-string': {name: 'd', steward: 'share'},
       'e-managers-not-list': {name: 'e', steward: {managers: 'share'}},
@@ -78,12 +79,39 @@ describe('discoverPlugins', () => {
     }
     const message = (folder: string) => reported.find((problem) => path.basename(problem.dir) === folder)!.message
     expect(message('a-not-json')).toMatch(/cannot be read/)
-    expect(message('b-no-name')).toMatch(/"name" must be a non-empty string/)
+    expect(message('b-bad-engines-range')).toMatch(/"engines.steward" must be a semver range, found "soon"/)
     expect(message('c-steward-list')).toMatch(/"steward" must be an object/)
     expect(message('e-managers-not-list')).toMatch(/"steward.managers" must be a list of names/)
     expect(message('f-bad-driver-name')).toMatch(/"steward.drivers" must be a list of names/)
     expect(message('g-missing-main')).toMatch(/no entry module/)
     expect(message('h-no-entry')).toMatch(/no entry module/)
+  })
+
+  it('refuses a plugin without a name as PLUGIN_NAME_MISSING, keeping the names it declares', () => {
+    const root = makeTempDir('steward-plugins-')
+    const nameless = plugin(root, 'nameless', {version: '1.0.0', steward: {managers: ['nameless'], drivers: ['quiet']}})
+    const empty = plugin(root, 'empty-name', {name: '', steward: {managers: ['empty']}})
+    const {plugins, problems} = discoverPlugins([{path: root, source: 'plugin_dirs'}])
+    expect(plugins).toEqual([])
+    expect(problemsIn(problems).map(({dir, code}) => ({dir, code}))).toEqual([
+      {dir: empty, code: 'PLUGIN_NAME_MISSING'},
+      {dir: nameless, code: 'PLUGIN_NAME_MISSING'},
+    ])
+    const error = problems.find((problem) => problem.dir === nameless)!.error
+    expect(error.message).toBe(`Plugin ${path.join(nameless, 'package.json')}: the plugin has no name: "name" must be a non-empty string.`)
+    expect(error.data).toMatchObject({managers: ['nameless'], drivers: ['quiet']})
+    expect(error.suggestions[0]).toMatch(/Add "name" to package.json/)
+  })
+
+  it('refuses a plugin whose engines.steward excludes this steward as PLUGIN_INCOMPATIBLE, before reading its entry', () => {
+    const root = makeTempDir('steward-plugins-')
+    const future = plugin(root, 'future', {name: 'future', engines: {steward: '^99.0.0'}, steward: {managers: ['future']}}, [])
+    const current = plugin(root, 'current', {name: 'current', engines: {node: '>=20', steward: `^${stewardVersion}`}, steward: {managers: ['current']}})
+    const {plugins, problems} = discoverPlugins([{path: root, source: 'plugin_dirs'}])
+    expect(plugins.map((found) => found.dir)).toEqual([current])
+    expect(problems).toHaveLength(1)
+    expect(problems[0]!.error).toMatchObject({code: 'PLUGIN_INCOMPATIBLE', data: {file: path.join(future, 'package.json'), range: '^99.0.0', stewardVersion, managers: ['future']}})
+    expect(problems[0]!.error.message).toContain(`future requires steward ^99.0.0 (engines.steward), this is ${stewardVersion}.`)
   })
 
   it('reports a manager or driver name provided by two plugins, naming both; the first is kept', () => {
@@ -99,7 +127,7 @@ describe('discoverPlugins', () => {
     expect(problems).toHaveLength(1)
     const [problem] = problems
     expect(problem!.dir).toBe(two)
-    expect(problem!.error).toMatchObject({code: 'PLUGIN_INVALID', data: {name: 'share', plugins: ['plugin-one', 'plugin-two']}})
+    expect(problem!.error).toMatchObject({code: 'PLUGIN_CONFLICT', data: {name: 'share', kind: 'managers', plugins: ['plugin-one', 'plugin-two'], file: path.join(two, 'package.json')}})
     expect(problem!.error.message).toContain(`Manager "share" is provided by both plugin-one (${one}) and plugin-two (${two}); plugin-one's is used`)
   })
 

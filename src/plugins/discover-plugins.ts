@@ -1,6 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {StewardError, describeError} from '../errors/index.js'
+import {StewardError, describeError, isStewardError, type ErrorCode} from '../errors/index.js'
+import {stewardVersion} from './package-root.js'
+import {stewardRangeProblem} from './steward-range.js'
 
 /** Where a plugin was found. */
 export type PluginSource = 'bundled' | 'plugin_dirs'
@@ -70,30 +72,37 @@ function readManifest(dir: string, packageFile: string, source: PluginSource): P
   const json = JSON.parse(fs.readFileSync(packageFile, 'utf8')) as Record<string, unknown>
   const declared = json.steward
   if (declared === undefined) return undefined
-  const problem = (message: string): StewardError =>
-    new StewardError('PLUGIN_INVALID', `Plugin ${packageFile}: ${message}`, {
-      data: {file: packageFile},
-      suggestions: ['See docs/plugins.md for the package.json "steward" field.'],
-    })
-  if (typeof json.name !== 'string' || json.name === '') throw problem('"name" must be a non-empty string.')
-  if (typeof declared !== 'object' || declared === null || Array.isArray(declared)) throw problem('"steward" must be an object such as {"managers": ["clock"], "drivers": []}.')
+  const refuse = (code: ErrorCode, message: string, suggestion: string, data: Record<string, unknown> = {}): StewardError =>
+    new StewardError(code, `Plugin ${packageFile}: ${message}`, {data: {file: packageFile, ...data}, suggestions: [suggestion, 'See docs/plugins.md.']})
+  const fieldHelp = 'Declare what the plugin provides: "steward": {"managers": ["clock"], "drivers": ["system-clock"]}.'
+  if (typeof declared !== 'object' || declared === null || Array.isArray(declared)) throw refuse('PLUGIN_INVALID', '"steward" must be an object such as {"managers": ["clock"], "drivers": []}.', fieldHelp)
   const {managers = [], drivers = [], entry} = declared as Record<string, unknown>
   for (const [key, names] of Object.entries({managers, drivers})) {
-    if (!Array.isArray(names) || !names.every((name) => typeof name === 'string' && /^[a-z][\w.-]*$/i.test(name))) {
-      throw problem(`"steward.${key}" must be a list of names (letters, digits, ".", "_", "-").`)
-    }
+    if (!isNameList(names)) throw refuse('PLUGIN_INVALID', `"steward.${key}" must be a list of names (letters, digits, ".", "_", "-").`, fieldHelp)
+  }
+  // From here the names are known, so starting one of this plugin's managers can say why it was refused.
+  const provides = {managers: managers as string[], drivers: drivers as string[]}
+  if (typeof json.name !== 'string' || json.name === '') {
+    throw refuse('PLUGIN_NAME_MISSING', 'the plugin has no name: "name" must be a non-empty string.', 'Add "name" to package.json, the same name as its definePlugin({name}).', provides)
+  }
+  const range = engines(json).steward
+  const rangeProblem = range === undefined ? undefined : stewardRangeProblem(range)
+  if (rangeProblem === 'invalid') throw refuse('PLUGIN_INVALID', `"engines.steward" must be a semver range, found ${JSON.stringify(range)}.`, `Set "engines": {"steward": "^${stewardVersion}"}.`, provides)
+  if (rangeProblem === 'incompatible') {
+    throw refuse('PLUGIN_INCOMPATIBLE', `${json.name} requires steward ${String(range)} (engines.steward), this is ${stewardVersion}.`, `Use a release of ${json.name} made for steward ${stewardVersion}, or widen engines.steward if it works with it.`, {...provides, range, stewardVersion})
   }
   const entryFile = resolveEntry(dir, typeof entry === 'string' ? entry : typeof json.main === 'string' ? json.main : undefined)
-  if (entryFile === undefined) throw problem(`no entry module: set "main" or add one of ${ENTRY_CANDIDATES.join(', ')}.`)
-  return {
-    name: json.name,
-    version: typeof json.version === 'string' ? json.version : '0.0.0',
-    dir,
-    entry: entryFile,
-    managers: managers as string[],
-    drivers: drivers as string[],
-    source,
-  }
+  if (entryFile === undefined) throw refuse('PLUGIN_INVALID', `no entry module: set "main" or add one of ${ENTRY_CANDIDATES.join(', ')}.`, 'Create the entry module, or point "main" at it.', provides)
+  return {name: json.name, version: typeof json.version === 'string' ? json.version : '0.0.0', dir, entry: entryFile, ...provides, source}
+}
+
+function isNameList(names: unknown): names is string[] {
+  return Array.isArray(names) && names.every((name) => typeof name === 'string' && /^[a-z][\w.-]*$/i.test(name))
+}
+
+/** package.json `engines`: `engines.steward` is the steward range, known before any plugin code runs. */
+function engines(json: Record<string, unknown>): Record<string, unknown> {
+  return typeof json.engines === 'object' && json.engines !== null ? (json.engines as Record<string, unknown>) : {}
 }
 
 function resolveEntry(dir: string, declared: string | undefined): string | undefined {
@@ -102,8 +111,12 @@ function resolveEntry(dir: string, declared: string | undefined): string | undef
 }
 
 function asPluginError(error: unknown, packageFile: string): StewardError {
-  if (error instanceof StewardError) return error
-  return new StewardError('PLUGIN_INVALID', `Plugin ${packageFile} cannot be read: ${describeError(error)}`, {data: {file: packageFile}, cause: error})
+  if (isStewardError(error)) return error
+  return new StewardError('PLUGIN_INVALID', `Plugin ${packageFile} cannot be read: ${describeError(error)}`, {
+    data: {file: packageFile},
+    cause: error,
+    suggestions: ['Fix the JSON of package.json.'],
+  })
 }
 
 /** Two plugins providing the same manager or driver name: both names are ambiguous. */
@@ -120,9 +133,9 @@ function duplicateProblems(plugins: PluginManifest[]): PluginProblem[] {
         }
         problems.push({
           dir: plugin.dir,
-          error: new StewardError('PLUGIN_INVALID', `${kind === 'managers' ? 'Manager' : 'Driver'} "${name}" is provided by both ${first.name} (${first.dir}) and ${plugin.name} (${plugin.dir}); ${first.name}'s is used.`, {
-            data: {name, plugins: [first.name, plugin.name]},
-            suggestions: ['Remove one of the plugins, or rename the manager or driver.'],
+          error: new StewardError('PLUGIN_CONFLICT', `${kind === 'managers' ? 'Manager' : 'Driver'} "${name}" is provided by both ${first.name} (${first.dir}) and ${plugin.name} (${plugin.dir}); ${first.name}'s is used.`, {
+            data: {name, kind, plugins: [first.name, plugin.name], file: path.join(plugin.dir, 'package.json')},
+            suggestions: ['Remove one of the plugins, or rename the manager or driver in one of them.'],
           }),
         })
       }

@@ -1,16 +1,15 @@
-import fs from 'node:fs'
 import {register} from 'node:module'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 import type {CoreOptions} from '../config/options.js'
 import {StewardError, describeError} from '../errors/index.js'
 import type {ManagerClass} from '../manager/manager.js'
-import {isDefinedPlugin, type DefinedPlugin} from './define-plugin.js'
+import {checkDefinition} from './check-definition.js'
+import type {DefinedPlugin} from './define-plugin.js'
 import {discoverPlugins, type Discovery, type PluginManifest, type PluginProblem} from './discover-plugins.js'
 import {bundledPluginsDir, packageRoot} from './package-root.js'
 
-/** The running steward's version, which plugins' `steward` ranges are checked against. */
-export const stewardVersion: string = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {version: string}).version
+export {stewardVersion} from './package-root.js'
 
 /** The directories searched for plugins, in order. */
 export function pluginDirectories(options: Pick<CoreOptions, 'plugin_dirs'>): Array<{path: string; source: 'bundled' | 'plugin_dirs'}> {
@@ -56,6 +55,7 @@ export class PluginRegistry {
   async loadManager(name: string): Promise<{managerClass: ManagerClass; plugin: PluginManifest}> {
     const plugin = this.provider('managers', name)
     if (plugin === undefined) {
+      this.throwIfRefused('managers', name)
       const known = this.plugins.flatMap((candidate) => candidate.managers)
       throw new StewardError('MANAGER_NOT_FOUND', `No plugin provides a manager named "${name}".`, {
         data: {manager: name, known},
@@ -69,8 +69,23 @@ export class PluginRegistry {
   /** A plugin-provided driver export, or undefined when no plugin declares that name. */
   async loadDriver(name: string): Promise<unknown> {
     const plugin = this.provider('drivers', name)
-    if (plugin === undefined) return undefined
+    if (plugin === undefined) {
+      this.throwIfRefused('drivers', name)
+      return undefined
+    }
     return (await this.definition(plugin)).drivers![name]
+  }
+
+  /** A name declared only by a plugin that discovery refused fails with that plugin's error, not as unknown. */
+  private throwIfRefused(kind: 'managers' | 'drivers', name: string): void {
+    const refused = this.problems.find(({error}) => Array.isArray(error.data[kind]) && (error.data[kind] as unknown[]).includes(name))
+    if (refused === undefined) return
+    const {error} = refused
+    throw new StewardError(error.code, `${kind === 'managers' ? 'Manager' : 'Driver'} "${name}" comes from a plugin that was refused. ${error.message}`, {
+      data: error.data,
+      suggestions: error.suggestions,
+      cause: error,
+    })
   }
 
   private definition(plugin: PluginManifest): Promise<DefinedPlugin> {
@@ -96,24 +111,5 @@ async function importDefinition(plugin: PluginManifest): Promise<DefinedPlugin> 
       cause: error,
     })
   }
-  const definition = namespace.default
-  const {default: semver} = await import('semver')
-  const invalid = (message: string): StewardError =>
-    new StewardError('PLUGIN_INVALID', `Plugin ${plugin.name} (${plugin.entry}): ${message}`, {
-      data: {plugin: plugin.name, file: plugin.entry},
-      suggestions: ['See docs/plugins.md.'],
-    })
-  if (!isDefinedPlugin(definition)) throw invalid('the entry must `export default definePlugin({...})` from "steward".')
-  if (definition.name !== plugin.name) throw invalid(`definePlugin names "${definition.name}" but package.json names "${plugin.name}".`)
-  if (semver.validRange(definition.steward) === null || !semver.satisfies(stewardVersion, definition.steward, {includePrerelease: true})) {
-    throw invalid(`it requires steward ${definition.steward}, this is ${stewardVersion}.`)
-  }
-  for (const kind of ['managers', 'drivers'] as const) {
-    const provided = Object.keys(definition[kind] ?? {}).sort()
-    const declared = [...plugin[kind]].sort()
-    if (provided.join() !== declared.join()) {
-      throw invalid(`package.json declares ${kind} [${declared.join(', ')}] but definePlugin provides [${provided.join(', ')}].`)
-    }
-  }
-  return definition
+  return checkDefinition(namespace.default, plugin)
 }
