@@ -131,6 +131,30 @@ describe('discoverPlugins', () => {
     expect(problem!.error.message).toContain(`Manager "share" is provided by both plugin-one (${one}) and plugin-two (${two}); plugin-one's is used`)
   })
 
+  it('takes installed and linked locations as one plugin package each, ignoring packages that are not steward plugins', () => {
+    const data = makeTempDir('steward-data-')
+    const installed = plugin(path.join(data, 'node_modules'), 'installed', {name: 'installed', version: '1.0.0', steward: {managers: ['inst']}})
+    const cliOnly = plugin(path.join(data, 'node_modules'), 'cli-only', {name: 'cli-only', oclif: {commands: './commands'}})
+    const linked = plugin(makeTempDir('steward-work-'), 'linked', {name: 'linked', steward: {drivers: ['link']}})
+    const {plugins, problems} = discoverPlugins([
+      {path: installed, source: 'installed'},
+      {path: cliOnly, source: 'installed'},
+      {path: linked, source: 'linked'},
+    ])
+    expect(problems).toEqual([])
+    expect(plugins).toEqual([
+      {name: 'installed', version: '1.0.0', dir: installed, entry: path.join(installed, 'index.ts'), managers: ['inst'], drivers: [], source: 'installed'},
+      {name: 'linked', version: '0.0.0', dir: linked, entry: path.join(linked, 'index.ts'), managers: [], drivers: ['link'], source: 'linked'},
+    ])
+  })
+
+  it('reports an installed or linked plugin whose package is gone as PLUGIN_MISSING', () => {
+    const gone = path.join(makeTempDir('steward-work-'), 'moved-away')
+    const {plugins, problems} = discoverPlugins([{path: gone, source: 'linked'}])
+    expect(plugins).toEqual([])
+    expect(problemsIn(problems)).toEqual([{dir: gone, code: 'PLUGIN_MISSING', message: `The linked plugin at ${gone} has no package.json any more.`, file: path.join(gone, 'package.json')}])
+  })
+
   it('does not count a manager and a driver of the same name as a clash', () => {
     const root = makeTempDir('steward-plugins-')
     plugin(root, 'a', {name: 'a', steward: {managers: ['sysinfo']}})

@@ -4,8 +4,17 @@ import {StewardError, describeError, isStewardError, type ErrorCode} from '../er
 import {stewardVersion} from './package-root.js'
 import {stewardRangeProblem} from './steward-range.js'
 
-/** Where a plugin was found. */
-export type PluginSource = 'bundled' | 'plugin_dirs'
+/** Where a plugin was found: a folder of plugins (bundled, plugin_dirs) or the user plugins manifest. */
+export type PluginSource = 'bundled' | 'plugin_dirs' | 'installed' | 'linked'
+
+/**
+ * Where to look for plugins: a folder whose sub-folders are plugins (`bundled`, `plugin_dirs`), or
+ * one plugin package (`installed`, `linked`).
+ */
+export interface PluginLocation {
+  path: string
+  source: PluginSource
+}
 
 /** A plugin as its package.json declares it; nothing of its code is loaded to know this. */
 export interface PluginManifest {
@@ -33,19 +42,24 @@ export interface Discovery {
 const ENTRY_CANDIDATES = ['index.ts', 'index.js', 'index.mts', 'index.mjs']
 
 /**
- * Find plugins: every sub-directory of the given directories whose package.json has a `steward`
- * field. Reads only package.json files, so listing what plugins provide stays fast and never runs
- * plugin code. A broken plugin becomes a problem; the others are still found.
+ * Find plugins: every package whose package.json has a `steward` field, among the sub-directories
+ * of folder locations and the package locations themselves. Reads only package.json files, so
+ * listing what plugins provide stays fast and never runs plugin code. A broken plugin becomes a
+ * problem; the others are still found.
  */
-export function discoverPlugins(directories: ReadonlyArray<{path: string; source: PluginSource}>): Discovery {
+export function discoverPlugins(locations: readonly PluginLocation[]): Discovery {
   const plugins: PluginManifest[] = []
   const problems: PluginProblem[] = []
-  for (const directory of directories) {
-    for (const dir of subdirectories(directory.path)) {
+  for (const location of locations) {
+    const isPackage = location.source === 'installed' || location.source === 'linked'
+    for (const dir of isPackage ? [location.path] : subdirectories(location.path)) {
       const packageFile = path.join(dir, 'package.json')
-      if (!fs.existsSync(packageFile)) continue
+      if (!fs.existsSync(packageFile)) {
+        if (isPackage) problems.push({dir, error: missingPackage(dir, location.source)})
+        continue
+      }
       try {
-        const manifest = readManifest(dir, packageFile, directory.source)
+        const manifest = readManifest(dir, packageFile, location.source)
         if (manifest !== undefined) plugins.push(manifest)
       } catch (error) {
         problems.push({dir, error: asPluginError(error, packageFile)})
@@ -53,6 +67,14 @@ export function discoverPlugins(directories: ReadonlyArray<{path: string; source
     }
   }
   return {plugins, problems: [...problems, ...duplicateProblems(plugins)]}
+}
+
+/** An installed or linked plugin recorded in the user plugins manifest whose package is gone. */
+function missingPackage(dir: string, source: PluginSource): StewardError {
+  return new StewardError('PLUGIN_MISSING', `The ${source} plugin at ${dir} has no package.json any more.`, {
+    data: {file: path.join(dir, 'package.json'), source},
+    suggestions: [`Uninstall it (steward plugins uninstall <name>), or ${source === 'linked' ? 'link' : 'install'} it again.`],
+  })
 }
 
 function subdirectories(parent: string): string[] {

@@ -6,14 +6,22 @@ import {StewardError, describeError} from '../errors/index.js'
 import type {ManagerClass} from '../manager/manager.js'
 import {checkDefinition} from './check-definition.js'
 import type {DefinedPlugin} from './define-plugin.js'
-import {discoverPlugins, type Discovery, type PluginManifest, type PluginProblem} from './discover-plugins.js'
+import {discoverPlugins, type Discovery, type PluginLocation, type PluginManifest, type PluginProblem} from './discover-plugins.js'
 import {bundledPluginsDir, packageRoot} from './package-root.js'
+import {userPlugins} from './user-plugins.js'
 
 export {stewardVersion} from './package-root.js'
 
-/** The directories searched for plugins, in order. */
-export function pluginDirectories(options: Pick<CoreOptions, 'plugin_dirs'>): Array<{path: string; source: 'bundled' | 'plugin_dirs'}> {
-  return [{path: bundledPluginsDir, source: 'bundled'}, ...options.plugin_dirs.map((dir) => ({path: path.resolve(dir), source: 'plugin_dirs' as const}))]
+/**
+ * Where plugins are searched, in order (the first provider of a name wins): the bundled plugins,
+ * `plugin_dirs`, then the installed and linked plugins of the user plugins manifest.
+ */
+export function pluginDirectories(options: Pick<CoreOptions, 'plugin_dirs'>): PluginLocation[] {
+  return [
+    {path: bundledPluginsDir, source: 'bundled'},
+    ...options.plugin_dirs.map((dir): PluginLocation => ({path: path.resolve(dir), source: 'plugin_dirs'})),
+    ...userPlugins().map(({dir, source}): PluginLocation => ({path: dir, source})),
+  ]
 }
 
 let sdkHookRegistered = false
@@ -86,6 +94,14 @@ export class PluginRegistry {
       suggestions: error.suggestions,
       cause: error,
     })
+  }
+
+  /**
+   * Import one plugin's code and validate its definition, as a host does before using it: resolves
+   * when it would load, rejects with the StewardError that refuses it.
+   */
+  async check(plugin: PluginManifest): Promise<void> {
+    await this.definition(plugin)
   }
 
   private definition(plugin: PluginManifest): Promise<DefinedPlugin> {
