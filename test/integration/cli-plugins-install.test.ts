@@ -93,6 +93,18 @@ describe('steward plugins install, link and uninstall', () => {
     expect(existsSync(marker)).toBe(true)
   })
 
+  it('lists a linked package that only adds CLI commands, with its commands, and runs them', async () => {
+    const home = await makePluginHome()
+    const cliOnly = path.join(home.dir, 'cli-only')
+    await mkdir(path.join(cliOnly, 'commands'), {recursive: true})
+    await writeFile(path.join(cliOnly, 'package.json'), JSON.stringify({name: 'fixture-cli-only', version: '1.1.0', oclif: {commands: './commands'}}))
+    await writeFile(path.join(cliOnly, 'commands', 'wave.js'), "module.exports = class {\n  static summary = 'Wave.'\n  static async run() { process.stdout.write('wave\\n') }\n}\n")
+    expect(await stewardJson(home, 'plugins', 'link', cliOnly)).toMatchObject({name: 'fixture-cli-only', kind: 'cli', source: 'linked'})
+
+    expect(await listed(home)).toContainEqual({name: 'fixture-cli-only', version: '1.1.0', source: 'linked', dir: cliOnly, state: 'loaded', provides: {managers: [], drivers: [], commands: ['wave']}})
+    expect(await steward(home, 'wave')).toMatchObject({code: 0, stdout: 'wave\n', stderr: ''})
+  })
+
   it('shows a plugin that fails to load as failed with its code and why, in JSON and in the table, beside the loaded ones', async () => {
     const home = await makePluginHome()
     const sources = path.join(home.dir, 'sources')
