@@ -18,7 +18,8 @@ export interface PluginSkeleton {
   drivers: string[]
 }
 
-function skeletonFiles(names: ScaffoldNames, language: ScaffoldLanguage): Record<string, string> {
+/** The files of a plugin skeleton, by path relative to its folder. */
+export function skeletonFiles(names: ScaffoldNames, language: ScaffoldLanguage): Record<string, string> {
   const ext = language
   const code = {
     [`index.${ext}`]: entryTemplate(names),
