@@ -7,6 +7,8 @@ export interface CoreOptions {
   state_dir: string
   services: string[]
   plugin_dirs: string[]
+  plugin_isolation: 'worker' | 'inline'
+  plugin_watch: boolean
   report_interval: number
   periodic_interval: number
   periodic_fuzzy_delay: number
@@ -87,6 +89,16 @@ export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
     type: {kind: 'list'},
     default: [],
     description: 'Extra directories to search for plugins, after the bundled `plugins/` directory.',
+  },
+  plugin_isolation: {
+    type: {kind: 'enum', values: ['worker', 'inline']},
+    default: 'worker',
+    description: 'Where managers and drivers run: `worker`, a worker thread per service generation (isolated, hot-reloadable), or `inline`, in the host thread (lowest latency, no isolation, no reload).',
+  },
+  plugin_watch: {
+    type: {kind: 'boolean'},
+    default: true,
+    description: 'Watch plugin sources and hot-reload the services that use a plugin when one of its files changes (worker isolation only).',
   },
   report_interval: {
     type: seconds,

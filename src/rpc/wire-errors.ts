@@ -38,7 +38,8 @@ export function toWireError(error: unknown): WireError {
   if (typeof error === 'object' && error !== null) {
     const candidate = error as Partial<WireError> & {message?: unknown}
     return {
-      name: typeof candidate.name === 'string' ? candidate.name : 'Error',
+      // A RemoteError passed on (through a generation's port, or a relay) keeps its original name.
+      name: error instanceof RemoteError ? error.remoteName : typeof candidate.name === 'string' ? candidate.name : 'Error',
       code: typeof candidate.code === 'string' ? candidate.code : 'REMOTE_ERROR',
       message: typeof candidate.message === 'string' ? candidate.message : String(error),
       data: isRecord(candidate.data) ? candidate.data : {},

@@ -1,11 +1,12 @@
 import type {StewardConfig} from '../config/load-config.js'
 import type {Logger} from '../log/logger.js'
 import type {ManagerClass} from '../manager/manager.js'
+import type {GenerationFactory} from '../plugins/generation.js'
 import type {RpcClient} from '../rpc/context.js'
 import type {LocalDispatcher} from '../rpc/local-dispatcher.js'
 import type {StateStore} from '../store/types.js'
 
-/** Where a service gets its manager and drivers from (the plugin registry, or a test's fake). */
+/** Where managers and drivers come from (the plugin registry, or a test's fake). */
 export interface ManagerSource {
   loadManager(name: string): Promise<{managerClass: ManagerClass; plugin: {name: string; version: string}}>
   loadDriver(name: string): Promise<unknown>
@@ -15,12 +16,13 @@ export interface ManagerSource {
 export interface HostContext {
   config: StewardConfig
   store: StateStore
-  managers: ManagerSource
+  /** Starts the generations that run each service's manager (in workers, or inline). */
+  generations: GenerationFactory
   log: Logger
   /** Where this host's services listen. */
   dispatcher: LocalDispatcher
   /** How managers reach services, here or on other hosts. */
   rpc: RpcClient
-  /** Random numbers in [0, 1), for the first periodic delay and jitter. @default Math.random */
+  /** Random numbers in [0, 1), for the first periodic delay. @default Math.random */
   random?: () => number
 }

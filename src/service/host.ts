@@ -2,7 +2,9 @@ import type {StewardConfig} from '../config/load-config.js'
 import {StewardError} from '../errors/index.js'
 import type {Logger} from '../log/logger.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
+import {InlineGenerations} from '../plugins/inline-generations.js'
 import {PluginRegistry, stewardVersion} from '../plugins/plugin-registry.js'
+import {WorkerGenerations} from '../plugins/worker-generations.js'
 import {hostEndpoint} from '../rpc/endpoint.js'
 import {readKeyFile} from '../rpc/key-file.js'
 import {LocalDispatcher} from '../rpc/local-dispatcher.js'
@@ -68,7 +70,9 @@ export class Host {
       ...(serverKeys === undefined ? {} : {curve: serverKeys}),
     })
     const {client, close} = createRpcClient({config, store, log, local: dispatcher})
-    const hostContext = {config, store, managers: registry, log, dispatcher, rpc: client}
+    const generations =
+      options.plugin_isolation === 'worker' ? new WorkerGenerations({config, store, rpc: client}) : new InlineGenerations({source: registry, config, store, rpc: client})
+    const hostContext = {config, store, generations, log, dispatcher, rpc: client}
     const services = wanted.map((topic) => Service.create(hostContext, {topic}))
     return new Host(config, store, server, close, services, log)
   }

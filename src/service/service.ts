@@ -2,14 +2,12 @@ import path from 'node:path'
 import {LockManager} from '../coordination/lock-manager.js'
 import {StewardError, describeError, isStewardError} from '../errors/index.js'
 import type {Logger} from '../log/logger.js'
-import type {Manager} from '../manager/manager.js'
-import {readManagerContract, type ManagerContract} from '../manager/manager-contract.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
-import {PeriodicTaskRunner} from '../manager/periodic-tasks.js'
+import type {PeriodicTaskStatus} from '../manager/periodic-tasks.js'
+import {GenerationSlot, type GenerationStatus, type ReloadRecord} from '../plugins/generation-slot.js'
 import {createContext, type RequestContext} from '../rpc/context.js'
 import {cleanupStoppedServices} from './cleanup-services.js'
 import type {HostContext} from './host-context.js'
-import {createManagerContext} from './manager-context.js'
 
 export type {HostContext, ManagerSource} from './host-context.js'
 
@@ -50,17 +48,13 @@ export class Service {
 
   private lifecycle: Lifecycle = 'created'
   private id: number | undefined
-  private manager: Manager | undefined
-  private contract: ManagerContract | undefined
-  private runner: PeriodicTaskRunner<RequestContext> | undefined
+  private slot: GenerationSlot | undefined
   private readonly loops: PeriodicLoop[] = []
   private unlisten: (() => void) | undefined
   private readonly locks: LockManager
   private readonly log: Logger
   private disconnected = false
   private notReady = false
-  private inFlight = 0
-  private drained: (() => void) | undefined
   private stopping: Promise<void> | undefined
   /** Settles (never rejects) when the start under way has finished, for a stop() during it. */
   private starting: Promise<void> | undefined
@@ -160,7 +154,7 @@ export class Service {
   }
 
   private async startInOrder(): Promise<void> {
-    const {store, config, managers} = this.hostContext
+    const {store, config, generations} = this.hostContext
     // Until it listens, the record reads stopped, so no client routes a call to it and gets
     // NO_SERVICE_AVAILABLE from this host; updatedAt moves so clean-up leaves it alone meanwhile.
     const startedAt = new Date().toISOString()
@@ -175,31 +169,41 @@ export class Service {
     this.id = record.id
     if (!created) await store.updateService(record.id, {stoppedAt: startedAt, updatedAt: startedAt})
 
-    const {managerClass, plugin} = await managers.loadManager(this.managerName)
-    this.contract = readManagerContract(managerClass)
-    this.manager = new managerClass(
-      createManagerContext({hostContext: this.hostContext, host: this.host, topic: this.topic, serviceName: this.serviceName, log: this.log, locks: this.locks, plugin}),
-    )
-    this.runner = new PeriodicTaskRunner<RequestContext>({
-      target: this.manager,
-      declarations: this.contract.periodicTasks,
-      logger: this.log,
-      ...(this.hostContext.random === undefined ? {} : {random: this.hostContext.random}),
+    const slot = new GenerationSlot({
+      factory: generations,
+      spec: (number) => ({
+        number,
+        managerName: this.managerName,
+        topic: this.topic,
+        host: this.host,
+        serviceName: this.serviceName,
+        log: this.log,
+        synchronized: (name, fn, options) => this.locks.synchronized(name, fn, options),
+      }),
+      log: this.log,
+      // The readiness ping must fit in a heartbeat interval, so a hung generation misses the beat.
+      readyTimeoutMs: Math.max(1000, Math.min(10_000, this.reportInterval * 500)),
+      drainTimeoutMs: () => config.options.graceful_shutdown_timeout * 1000,
     })
+    this.slot = slot
+    await slot.start()
 
     // After each step, a stop() that came meanwhile ends the start: nothing may listen or tick
     // once the service is recorded stopped.
     if (this.stopping !== undefined) return
-    await this.manager.initHost(record.id)
+    await slot.initHost(record.id)
     if (this.stopping !== undefined) return
     this.unlisten = this.hostContext.dispatcher.listen({
       topic: this.topic,
       server: this.host,
-      version: this.contract.rpcApiVersion,
+      // Read per call: a reloaded generation may serve another version.
+      get version() {
+        return slot.generation?.contract.rpcApiVersion ?? '0.0'
+      },
       dispatch: (ctx, method, args) => this.dispatch(ctx, method, args),
     })
     await store.updateService(record.id, {stoppedAt: null})
-    await this.manager.initHostWithRpc(record.id)
+    await slot.initHostWithRpc()
     if (this.stopping !== undefined) return
 
     // The first heartbeat comes at once so a restarted service reads up without waiting a full
@@ -215,7 +219,7 @@ export class Service {
       {name: 'heartbeat', tick: () => this.reportState(), interval: this.reportInterval, initialDelay: this.reportInterval},
       {name: 'clean-up', tick: () => this.cleanupServices(), interval: this.cleanupInterval, initialDelay: this.cleanupInterval},
       // The periodic tasks loop sleeps until the next task is due, at most periodic_interval.
-      {name: 'periodic tasks', tick: () => this.runner!.runDue(createContext(this.host)), interval: this.periodicInterval, initialDelay: random() * this.periodicFuzzyDelay},
+      {name: 'periodic tasks', tick: () => this.slot!.runPeriodicTasks(createContext(this.host), this.periodicInterval), interval: this.periodicInterval, initialDelay: random() * this.periodicFuzzyDelay},
     ]
     for (const options of loops) {
       const loop = new PeriodicLoop({...options, logger: this.log})
@@ -225,20 +229,29 @@ export class Service {
   }
 
   /** Deliver an RPC call to the manager. Only declared RPC methods are callable. */
-  private async dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown> {
-    if (this.manager === undefined || this.contract === undefined || !this.contract.rpcMethods.has(method)) {
-      throw new StewardError('NO_SUCH_METHOD', `Service ${this.binary} on ${this.host} has no RPC method "${method}".`, {
-        data: {topic: this.topic, server: this.host, method},
-      })
+  private dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown> {
+    const generation = this.slot?.generation
+    if (generation !== undefined && !generation.contract.rpcMethods.includes(method)) {
+      return Promise.reject(
+        new StewardError('NO_SUCH_METHOD', `Service ${this.binary} on ${this.host} has no RPC method "${method}".`, {
+          data: {topic: this.topic, server: this.host, method},
+        }),
+      )
     }
-    this.inFlight++
-    try {
-      const handler = (this.manager as unknown as Record<string, (ctx: RequestContext, args: Record<string, unknown>) => unknown>)[method]!
-      return await handler.call(this.manager, ctx, args)
-    } finally {
-      this.inFlight--
-      if (this.inFlight === 0) this.drained?.()
+    return this.slot!.dispatch(ctx, method, args)
+  }
+
+  /** Load the plugin code anew in a new generation and swap it in; the old one keeps serving if it fails. */
+  reload(trigger = 'reload'): Promise<ReloadRecord> {
+    if (this.slot === undefined || this.lifecycle !== 'running') {
+      return Promise.reject(new StewardError('NO_SERVICE_AVAILABLE', `Service ${this.binary} on ${this.host} is ${this.lifecycle}, not running.`))
     }
+    return this.slot.reload(trigger)
+  }
+
+  /** Which generation serves, and how its reloads went. */
+  generationStatus(): GenerationStatus | undefined {
+    return this.slot?.status()
   }
 
   /**
@@ -278,7 +291,7 @@ export class Service {
   private async managerReady(): Promise<boolean> {
     let ready: boolean
     try {
-      ready = Boolean(await this.manager?.isServiceReady())
+      ready = (await this.slot?.isReady()) ?? false
     } catch (error) {
       this.log.warn('isServiceReady threw', {error})
       ready = false
@@ -327,10 +340,7 @@ export class Service {
     if (graceful && this.starting !== undefined) await settledBy(this.starting, deadline)
     this.unlisten?.()
     await Promise.all(this.loops.map((loop) => loop.stop()))
-    const tasksFinished = (await this.runner?.stop({graceful, timeoutMs: remaining(deadline)})) ?? true
-    const callsFinished = graceful ? await this.drain(deadline) : this.inFlight === 0
-    if (!tasksFinished || !callsFinished) this.log.warn('stopped before in-flight work finished', {inFlight: this.inFlight, tasksFinished})
-    await this.cleanupManager()
+    if ((await this.slot?.stop({graceful, deadline})) === false) this.log.warn('stopped before in-flight work finished')
     if (this.id !== undefined) {
       try {
         // updatedAt moves too, as in Manila, so clean-up keeps the record for service_down_time.
@@ -345,39 +355,13 @@ export class Service {
     this.markStopped()
   }
 
-  private async drain(deadline: number): Promise<boolean> {
-    if (this.inFlight === 0) return true
-    const drained = new Promise<boolean>((resolve) => {
-      this.drained = () => resolve(true)
-    })
-    const ms = remaining(deadline)
-    if (ms === 0) return drained
-    let timer: NodeJS.Timeout | undefined
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms)
-    })
-    const finished = await Promise.race([drained, timedOut])
-    clearTimeout(timer)
-    return finished
-  }
-
   /** Undo a start that failed halfway; the record is left as it is and will read down. */
   private async abortStart(): Promise<void> {
     this.unlisten?.()
     await Promise.all(this.loops.map((loop) => loop.stop()))
-    await this.runner?.stop({graceful: false})
-    await this.cleanupManager()
+    await this.slot?.stop({graceful: false, deadline: Date.now()})
     this.lifecycle = 'stopped'
     this.markStopped()
-  }
-
-  /** Let the manager release its drivers and handles; a failure there only warns. */
-  private async cleanupManager(): Promise<void> {
-    try {
-      await this.manager?.cleanupHost()
-    } catch (error) {
-      this.log.warn('manager cleanupHost failed', {error})
-    }
   }
 
   /** Resolves once the service has stopped. */
@@ -397,8 +381,8 @@ export class Service {
   }
 
   /** Periodic task status, for monitors. */
-  periodicTaskStatus(): ReturnType<PeriodicTaskRunner['status']> {
-    return this.runner?.status() ?? []
+  async periodicTaskStatus(): Promise<PeriodicTaskStatus[]> {
+    return (await this.slot?.periodicTaskStatus()) ?? []
   }
 }
 

@@ -11,6 +11,7 @@ import {StewardError} from '../../src/errors/index.js'
 import {createLogger, type LogRecord, type Logger} from '../../src/log/logger.js'
 import type {ManagerClass} from '../../src/manager/manager.js'
 import type {RpcClient} from '../../src/rpc/context.js'
+import {InlineGenerations} from '../../src/plugins/inline-generations.js'
 import {LocalDispatcher} from '../../src/rpc/local-dispatcher.js'
 import {createRpcClient} from '../../src/rpc/rpc-client-factory.js'
 import {Service, type HostContext, type ManagerSource, type ServiceOptions} from '../../src/service/service.js'
@@ -130,7 +131,8 @@ export function makeHarness(options: HarnessOptions): Harness {
   const store = options.store ?? openMemoryStore()
   const dispatcher = options.dispatcher ?? new LocalDispatcher()
   const {client: rpc} = createRpcClient({config, store, log: captured.log, local: dispatcher})
-  const hostContext: HostContext = {config, store, dispatcher, rpc, log: captured.log, managers: fakeManagers(options.managers, options.drivers), random: () => 0}
+  const generations = new InlineGenerations({source: fakeManagers(options.managers, options.drivers), config, store, rpc, random: () => 0})
+  const hostContext: HostContext = {config, store, dispatcher, rpc, log: captured.log, generations, random: () => 0}
   const services: Service[] = []
   return {
     ...captured,

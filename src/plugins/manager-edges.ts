@@ -1,0 +1,21 @@
+import type {TopicSection} from '../config/load-config.js'
+import type {Logger} from '../log/logger.js'
+import type {RpcClient} from '../rpc/context.js'
+import type {PluginCollection} from '../store/types.js'
+import type {GenerationSpec} from './generation.js'
+
+/**
+ * What the host lends a manager: the edges it owns (store, RPC, locks, logging) and the topic's
+ * configuration. Inline they are the host's own objects; in a worker they are proxies over the
+ * generation's port.
+ */
+export interface ManagerEdges {
+  log: Logger
+  rpc: RpcClient
+  collection(plugin: string, name: string): PluginCollection
+  synchronized: GenerationSpec['synchronized']
+  /** The topic's configuration section. */
+  section: TopicSection
+  /** Relative driver module paths are relative to this (the configuration file's directory). */
+  configDir: string
+}

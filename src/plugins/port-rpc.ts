@@ -1,0 +1,124 @@
+import {StewardError} from '../errors/index.js'
+import {fromWireError, isWireError, toWireError, type WireError} from '../rpc/wire-errors.js'
+
+/** The side of a MessagePort (or a Worker, or parentPort) that PortRpc needs. */
+export interface PortLike {
+  postMessage(message: unknown): void
+  on(event: 'message', listener: (message: unknown) => void): unknown
+}
+
+type Message =
+  | {t: 'req'; id: number; op: string; arg: unknown}
+  | {t: 'note'; op: string; arg: unknown}
+  | {t: 'ok'; id: number; value: unknown}
+  | {t: 'err'; id: number; error: WireError}
+
+type Handler = (arg: unknown) => unknown
+type NoteHandler = (arg: unknown) => void
+
+interface Pending {
+  resolve(value: unknown): void
+  reject(error: unknown): void
+}
+
+/**
+ * Requests and notes in both directions over one port: the host and a generation's worker each
+ * hold one. A request is answered by the other side's handler for its op; errors travel as wire
+ * data and are rebuilt (a StewardError keeps its code). When the port closes, every pending
+ * request rejects, so nothing waits on a worker that has gone.
+ */
+export class PortRpc {
+  private readonly handlers = new Map<string, Handler>()
+  private readonly noteHandlers = new Map<string, NoteHandler>()
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 0
+  private closedWith: StewardError | undefined
+
+  constructor(private readonly port: PortLike) {
+    port.on('message', (message) => this.receive(message as Message))
+  }
+
+  /** Answer requests of an op. A handler's result must be cloneable. */
+  handle(op: string, handler: Handler): this {
+    this.handlers.set(op, handler)
+    return this
+  }
+
+  /** Take one-way notes of an op. */
+  onNote(op: string, handler: NoteHandler): this {
+    this.noteHandlers.set(op, handler)
+    return this
+  }
+
+  request<T = unknown>(op: string, arg?: unknown): Promise<T> {
+    if (this.closedWith !== undefined) return Promise.reject(this.closedWith)
+    const id = ++this.nextId
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, {resolve: resolve as (value: unknown) => void, reject})
+      this.send({t: 'req', id, op, arg}, () => {
+        this.pending.delete(id)
+      }, reject)
+    })
+  }
+
+  note(op: string, arg?: unknown): void {
+    if (this.closedWith !== undefined) return
+    this.send({t: 'note', op, arg})
+  }
+
+  /** Reject every pending request, and any later one, with this error. */
+  close(error: StewardError): void {
+    this.closedWith ??= error
+    for (const pending of this.pending.values()) pending.reject(error)
+    this.pending.clear()
+  }
+
+  /** Requests waiting for an answer. */
+  get pendingCount(): number {
+    return this.pending.size
+  }
+
+  private receive(message: Message): void {
+    switch (message.t) {
+      case 'req': {
+        void this.answer(message.id, message.op, message.arg)
+        return
+      }
+      case 'note': {
+        this.noteHandlers.get(message.op)?.(message.arg)
+        return
+      }
+      case 'ok':
+      case 'err': {
+        const pending = this.pending.get(message.id)
+        if (pending === undefined) return
+        this.pending.delete(message.id)
+        if (message.t === 'ok') pending.resolve(message.value)
+        else pending.reject(isWireError(message.error) ? fromWireError(message.error) : new StewardError('PROTOCOL_ERROR', 'A malformed error crossed a generation port.'))
+      }
+    }
+  }
+
+  private async answer(id: number, op: string, arg: unknown): Promise<void> {
+    const handler = this.handlers.get(op)
+    try {
+      if (handler === undefined) throw new StewardError('PROTOCOL_ERROR', `No handler for "${op}" across the generation port.`)
+      const value = await handler(arg)
+      this.send({t: 'ok', id, value}, undefined, (error) => this.send({t: 'err', id, error: toWireError(error)}))
+    } catch (error) {
+      this.send({t: 'err', id, error: toWireError(error)})
+    }
+  }
+
+  /** Post a message; a value that cannot be cloned (a function, a socket) fails only this message. */
+  private send(message: Message, onFailure?: () => void, fail?: (error: unknown) => void): void {
+    try {
+      this.port.postMessage(message)
+    } catch (error) {
+      onFailure?.()
+      const failure = new StewardError('PROTOCOL_ERROR', `A value cannot cross the generation port: ${(error as Error).message}`, {cause: error})
+      if (fail === undefined) throw failure
+      fail(failure)
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import path from 'node:path'
+import {Worker} from 'node:worker_threads'
+import type {StewardConfig} from '../config/load-config.js'
+import {StewardError, describeError} from '../errors/index.js'
+import type {RpcClient} from '../rpc/context.js'
+import type {StateStore} from '../store/types.js'
+import type {Generation, GenerationContract, GenerationFactory, GenerationSpec} from './generation.js'
+import type {GenerationWorkerData, LogNote, RpcRequest, StoreRequest} from './generation-worker.js'
+import {packageRoot} from './package-root.js'
+import {pluginDirectories} from './plugin-registry.js'
+import {PortRpc} from './port-rpc.js'
+
+const workerFile = path.join(packageRoot, 'dist', 'plugins', 'generation-worker.js')
+
+export interface WorkerGenerationsOptions {
+  config: StewardConfig
+  store: StateStore
+  rpc: RpcClient
+}
+
+/**
+ * Generations that each run in a worker thread (isolation `worker`, the default). Plugin code
+ * gets fresh modules with every generation, and ending one frees them; a crash or a busy loop
+ * takes down only the worker. The host keeps the edges: store, RPC, locks and logs cross the
+ * worker's port.
+ */
+export class WorkerGenerations implements GenerationFactory {
+  constructor(private readonly options: WorkerGenerationsOptions) {}
+
+  async start(spec: GenerationSpec): Promise<Generation> {
+    const {config} = this.options
+    const workerData: GenerationWorkerData = {
+      number: spec.number,
+      managerName: spec.managerName,
+      topic: spec.topic,
+      host: spec.host,
+      serviceName: spec.serviceName,
+      section: config.topics[spec.topic] ?? {},
+      configDir: config.file === undefined ? process.cwd() : path.dirname(config.file),
+      pluginDirectories: pluginDirectories(config.options),
+    }
+    const worker = new Worker(workerFile, {workerData, stdout: false, stderr: false})
+    const generation = new WorkerGeneration(spec, worker, this.options)
+    try {
+      await generation.load()
+    } catch (error) {
+      await generation.end()
+      throw error
+    }
+    return generation
+  }
+}
+
+class WorkerGeneration implements Generation {
+  readonly number: number
+  contract!: GenerationContract
+  private readonly port: PortRpc
+  private readonly heldLocks = new Map<number, () => void>()
+  private nextLockId = 0
+  private ending = false
+  private exitListener: ((error: Error) => void) | undefined
+  private exitError: Error | undefined
+  private readonly pluginDirs = new Set<string>()
+
+  constructor(
+    private readonly spec: GenerationSpec,
+    private readonly worker: Worker,
+    {store, rpc}: WorkerGenerationsOptions,
+  ) {
+    this.number = spec.number
+    const {log} = spec
+    this.port = new PortRpc(worker)
+      .onNote('log', (note) => {
+        const {level, message, fields} = note as LogNote
+        log[level](message, fields)
+      })
+      .onNote('plugin-loaded', (dir) => {
+        this.pluginDirs.add(dir as string)
+        this.contract = {...this.contract, pluginDirs: [...this.pluginDirs]}
+      })
+      .onNote('unlock', (lockId) => this.releaseLock(lockId as number))
+      .handle('rpc.call', (arg) => {
+        const {options, ctx, method, args} = arg as RpcRequest
+        return rpc.prepare(options).call(ctx, method, args)
+      })
+      .handle('rpc.cast', (arg) => {
+        const {options, ctx, method, args} = arg as RpcRequest
+        return rpc.prepare(options).cast(ctx, method, args)
+      })
+      .handle('store', (arg) => {
+        const {plugin, collection, method, args} = arg as StoreRequest
+        const target = store.collection(plugin, collection) as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
+        if (typeof target[method] !== 'function') throw new StewardError('PROTOCOL_ERROR', `No store method "${method}".`)
+        return target[method](...args)
+      })
+      .handle('lock', (arg) => this.takeLock(arg as {name: string; options?: {blocking?: boolean; timeout?: number}}))
+    worker.on('error', (error) => {
+      this.exitError = error
+    })
+    worker.on('exit', (code) => {
+      const error =
+        this.exitError ?? new StewardError('GENERATION_CRASHED', `Generation ${this.number} of ${spec.managerName} exited with code ${code}.`, {data: {generation: this.number, exitCode: code}})
+      this.port.close(new StewardError('GENERATION_CRASHED', `Generation ${this.number} of ${spec.managerName} has ended: ${describeError(error)}`, {cause: error, data: {generation: this.number}}))
+      for (const release of this.heldLocks.values()) release()
+      this.heldLocks.clear()
+      if (!this.ending) this.exitListener?.(error)
+    })
+  }
+
+  async load(): Promise<void> {
+    this.contract = await this.port.request<GenerationContract>('load')
+    for (const dir of this.contract.pluginDirs) this.pluginDirs.add(dir)
+  }
+
+  /** Take the service's lock for the worker; it is released by an `unlock` note or the worker's end. */
+  private takeLock({name, options}: {name: string; options?: {blocking?: boolean; timeout?: number}}): Promise<number> {
+    const lockId = ++this.nextLockId
+    return new Promise((resolve, reject) => {
+      this.spec
+        .synchronized(
+          name,
+          () =>
+            new Promise<void>((release) => {
+              this.heldLocks.set(lockId, release)
+              resolve(lockId)
+            }),
+          options,
+        )
+        .catch(reject)
+    })
+  }
+
+  private releaseLock(lockId: number): void {
+    this.heldLocks.get(lockId)?.()
+    this.heldLocks.delete(lockId)
+  }
+
+  initHost(serviceId: number): Promise<void> {
+    return this.port.request('initHost', serviceId)
+  }
+
+  initHostWithRpc(serviceId: number): Promise<void> {
+    return this.port.request('initHostWithRpc', serviceId)
+  }
+
+  isServiceReady(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new StewardError('GENERATION_UNRESPONSIVE', `Generation ${this.number} of ${this.spec.managerName} did not answer within ${timeoutMs} ms (a busy loop?).`, {data: {generation: this.number, timeoutMs}}))
+      }, timeoutMs)
+      this.port.request<boolean>('isServiceReady').then(
+        (ready) => {
+          clearTimeout(timer)
+          resolve(ready)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          reject(error)
+        },
+      )
+    })
+  }
+
+  dispatch(ctx: Parameters<Generation['dispatch']>[0], method: string, args: Record<string, unknown>): Promise<unknown> {
+    return this.port.request('dispatch', {ctx, method, args})
+  }
+
+  runPeriodicTasks(ctx: Parameters<Generation['runPeriodicTasks']>[0]): Promise<number> {
+    return this.port.request('runPeriodicTasks', ctx)
+  }
+
+  periodicTaskStatus(): ReturnType<Generation['periodicTaskStatus']> {
+    return this.port.request('periodicTaskStatus')
+  }
+
+  stopPeriodicTasks(options: {graceful: boolean; timeoutMs: number}): Promise<boolean> {
+    return this.port.request('stopPeriodicTasks', options)
+  }
+
+  cleanupHost(): Promise<void> {
+    return this.port.request('cleanupHost')
+  }
+
+  async end(): Promise<void> {
+    this.ending = true
+    await this.worker.terminate()
+  }
+
+  onExit(listener: (error: Error) => void): void {
+    this.exitListener = listener
+  }
+}
