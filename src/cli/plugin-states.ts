@@ -1,8 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import {describeError, isStewardError} from '../errors/index.js'
-import type {PluginLocation, PluginManifest, PluginSource} from '../plugins/discover-plugins.js'
-import type {PluginRegistry} from '../plugins/plugin-registry.js'
+import {checkPlugins} from '../plugins/check-plugins.js'
+import type {Discovery, PluginLocation, PluginManifest, PluginSource} from '../plugins/discover-plugins.js'
 
 /** A plugin, where it came from, whether it loads, and what it provides. */
 export interface PluginState {
@@ -26,15 +25,19 @@ export interface CliPlugin {
 }
 
 /**
- * The state of every plugin: those steward discovered (loaded for real to know they work), those
- * discovery refused, and installed or linked packages that only add CLI commands.
+ * The state of every plugin: those steward discovered (their code loaded for real, in a worker, to
+ * know they work), those discovery refused, and installed or linked packages that only add CLI
+ * commands.
  */
-export async function pluginStates(registry: PluginRegistry, locations: readonly PluginLocation[], cliPlugins: readonly CliPlugin[]): Promise<PluginState[]> {
+export async function pluginStates(discovery: Discovery, locations: readonly PluginLocation[], cliPlugins: readonly CliPlugin[]): Promise<PluginState[]> {
   const userCliPlugins = cliPlugins.filter((plugin) => plugin.type === 'user' || plugin.type === 'link')
   const commandsIn = (dir: string): string[] => commandIds(userCliPlugins.find((plugin) => sameDir(plugin.root, dir)))
+  const problemOf = (dir: string) => discovery.problems.find((problem) => problem.dir === dir)?.error
+  const checks = await checkPlugins(discovery.plugins.filter((plugin) => problemOf(plugin.dir) === undefined))
   const states: PluginState[] = []
-  for (const plugin of registry.plugins) {
-    const error = registry.problems.find((problem) => problem.dir === plugin.dir)?.error ?? (await loadError(registry, plugin))
+  for (const plugin of discovery.plugins) {
+    const problem = problemOf(plugin.dir)
+    const error = problem === undefined ? checks.find((check) => check.dir === plugin.dir)?.error : {code: problem.code, message: problem.message}
     states.push({
       ...identity(plugin),
       state: error === undefined ? 'loaded' : 'failed',
@@ -42,8 +45,8 @@ export async function pluginStates(registry: PluginRegistry, locations: readonly
       provides: {managers: plugin.managers, drivers: plugin.drivers, commands: commandsIn(plugin.dir)},
     })
   }
-  const known = new Set(registry.plugins.map((plugin) => plugin.dir))
-  for (const {dir, error} of registry.problems.filter((problem) => !known.has(problem.dir))) {
+  const known = new Set(discovery.plugins.map((plugin) => plugin.dir))
+  for (const {dir, error} of discovery.problems.filter((problem) => !known.has(problem.dir))) {
     known.add(dir)
     const declared = packageJson(dir)
     states.push({
@@ -71,15 +74,6 @@ export async function pluginStates(registry: PluginRegistry, locations: readonly
 
 function identity(plugin: PluginManifest): Pick<PluginState, 'name' | 'version' | 'source' | 'dir'> {
   return {name: plugin.name, version: plugin.version, source: plugin.source, dir: plugin.dir}
-}
-
-async function loadError(registry: PluginRegistry, plugin: PluginManifest): Promise<PluginState['error']> {
-  try {
-    await registry.check(plugin)
-    return undefined
-  } catch (error) {
-    return {code: isStewardError(error) ? error.code : 'PLUGIN_LOAD_FAILED', message: describeError(error)}
-  }
 }
 
 /** Command ids as users type them (topics separated by spaces). */

@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs'
-import {mkdir, rm, writeFile} from 'node:fs/promises'
+import {mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {describe, expect, it} from 'vitest'
@@ -105,14 +105,17 @@ describe('steward plugins install, link and uninstall', () => {
     expect(await steward(home, 'wave')).toMatchObject({code: 0, stdout: 'wave\n', stderr: ''})
   })
 
-  it('shows a plugin that fails to load as failed with its code and why, in JSON and in the table, beside the loaded ones', async () => {
+  it('shows a plugin that fails to load as failed with its code and why, in JSON and in the table; one that exits or leaves a timer running harms nothing', async () => {
     const home = await makePluginHome()
     const sources = path.join(home.dir, 'sources')
     const throwing = await writePlugin(sources, 'fixture-throws', 'thrower', "throw new Error('broken at import')\n")
     const misnamed = await writePlugin(sources, 'fixture-misnamed', 'misnamed')
     await writeFile(path.join(misnamed, 'index.js'), "import {definePlugin} from 'steward'\nexport default definePlugin({name: 'another-name', steward: '^0.1.0', managers: {}})\n")
     const vanishing = await writePlugin(sources, 'fixture-vanishing', 'vanishing')
-    for (const dir of [throwing, misnamed, vanishing]) await stewardJson(home, 'plugins', 'link', dir)
+    const exiting = await writePlugin(sources, 'fixture-exits', 'exiter', "console.log('noise on stdout')\nprocess.exit(3)\n")
+    const ticking = await writePlugin(sources, 'fixture-ticks', 'ticker')
+    await writeFile(path.join(ticking, 'index.js'), `setInterval(() => {}, 1000)\n${await readFile(path.join(ticking, 'index.js'), 'utf8')}`)
+    for (const dir of [throwing, misnamed, vanishing, exiting, ticking]) await stewardJson(home, 'plugins', 'link', dir)
     await rm(vanishing, {recursive: true})
 
     const states = await listed(home)
@@ -121,6 +124,9 @@ describe('steward plugins install, link and uninstall', () => {
     expect(stateOf(throwing)!.error!.message).toContain('broken at import')
     expect(stateOf(misnamed)).toMatchObject({state: 'failed', error: {code: 'PLUGIN_INVALID'}})
     expect(stateOf(vanishing)).toMatchObject({name: 'fixture-vanishing', source: 'linked', state: 'failed', error: {code: 'PLUGIN_MISSING'}})
+    // Checked in worker threads: an exit fails only that plugin, a timer left running keeps nothing alive.
+    expect(stateOf(exiting)).toMatchObject({state: 'failed', error: {code: 'PLUGIN_LOAD_FAILED', message: `Plugin fixture-exits (${path.join(exiting, 'index.js')}) ended its thread while loading (exit 3).`}})
+    expect(stateOf(ticking)).toMatchObject({name: 'fixture-ticks', state: 'loaded'})
     expect(states.find((plugin) => plugin.source === 'bundled')).toMatchObject({state: 'loaded'})
 
     const table = (await steward(home, 'plugins')).stdout

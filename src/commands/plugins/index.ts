@@ -1,7 +1,7 @@
 import {StewardCommand} from '../../cli/base-command.js'
 import {pluginStates, type PluginState} from '../../cli/plugin-states.js'
 import {textTable} from '../../cli/text-table.js'
-import {PluginRegistry, pluginDirectories} from '../../plugins/plugin-registry.js'
+import {pluginDirectories} from '../../plugins/plugin-registry.js'
 import {discoverPlugins} from '../../plugins/discover-plugins.js'
 
 export default class Plugins extends StewardCommand {
@@ -15,7 +15,7 @@ Install and link plugins with \`<%= config.bin %> plugins install\` and \`<%= co
   async run(): Promise<PluginState[]> {
     const {flags} = await this.parse(Plugins)
     const locations = pluginDirectories(this.loadConfig(flags).options)
-    const states = await pluginStates(new PluginRegistry(discoverPlugins(locations)), locations, this.config.getPluginsList())
+    const states = await pluginStates(discoverPlugins(locations), locations, this.config.getPluginsList())
     if (!this.jsonEnabled()) this.log(render(states))
     return states
   }
