@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {makeHarness, makeTempDir, rejectionCode, removeTempDirs} from '../../test/helpers/service-harness.js'
-import {isStewardError, type StewardError} from '../errors/index.js'
+import {stewardFailure} from '../../test/helpers/steward-failure.js'
+import type {StewardError} from '../errors/index.js'
 import {silentLogger} from '../log/logger.js'
 import {Manager} from '../manager/manager.js'
 import {Driver, type DriverContext} from './driver.js'
@@ -52,16 +53,6 @@ function options(extra: Partial<LoadObjectOptions> = {}): LoadObjectOptions {
   return {family: SampleDriver, context, lookup: () => undefined, cwd: dir, ...extra}
 }
 
-async function failure(promise: Promise<unknown>): Promise<StewardError> {
-  try {
-    await promise
-  } catch (error) {
-    if (isStewardError(error)) return error
-    throw error
-  }
-  throw new Error('expected a StewardError')
-}
-
 describe('loadObject', () => {
   it('resolves a plugin-provided name through the lookup, without importing anything', async () => {
     class NodeOs extends SampleDriver {
@@ -77,7 +68,7 @@ describe('loadObject', () => {
   })
 
   it('fails with DRIVER_NOT_FOUND for a name no plugin provides', async () => {
-    const error = await failure(loadObject('nosuch', options()))
+    const error = await stewardFailure(loadObject('nosuch', options()))
     expect(error).toMatchObject({code: 'DRIVER_NOT_FOUND', data: {driver: 'nosuch'}})
     expect(error.message).toMatch(/"nosuch"/)
   })
@@ -110,20 +101,20 @@ describe('loadObject', () => {
 
   it('fails with DRIVER_NOT_FOUND for a missing module, a module that throws, or a missing export', async () => {
     expect(await rejectionCode(loadObject('./nope.mjs', options()))).toBe('DRIVER_NOT_FOUND')
-    const exploded = await failure(loadObject('./explodes.mjs', options()))
+    const exploded = await stewardFailure(loadObject('./explodes.mjs', options()))
     expect(exploded).toMatchObject({code: 'DRIVER_NOT_FOUND'})
     expect(exploded.message).toMatch(/module exploded/)
-    const noExport = await failure(loadObject('./drivers.mjs#Nope', options()))
+    const noExport = await stewardFailure(loadObject('./drivers.mjs#Nope', options()))
     expect(noExport).toMatchObject({code: 'DRIVER_NOT_FOUND', data: {driver: './drivers.mjs#Nope', exports: expect.arrayContaining(['ClassDriver', 'default'])}})
     expect(noExport.message).toMatch(/no export "Nope"/)
     expect(await rejectionCode(loadObject('./drivers.mjs#notADriver', options()))).toBe('DRIVER_NOT_FOUND')
   })
 
   it('fails with DRIVER_MISSING_METHOD listing every missing method', async () => {
-    const one = await failure(loadObject('./drivers.mjs#incomplete', options()))
+    const one = await stewardFailure(loadObject('./drivers.mjs#incomplete', options()))
     expect(one).toMatchObject({code: 'DRIVER_MISSING_METHOD', data: {family: 'SampleDriver', missing: ['close']}})
     expect(one.message).toMatch(/does not implement close, required of every SampleDriver/)
-    const both = await failure(loadObject('./drivers.mjs#Empty', options()))
+    const both = await stewardFailure(loadObject('./drivers.mjs#Empty', options()))
     expect(both.data.missing).toEqual(['sample', 'close'])
     expect(both.message).toMatch(/sample, close/)
     expect(await rejectionCode(loadObject('./drivers.mjs#returnsNothing', options()))).toBe('DRIVER_MISSING_METHOD')

@@ -1,21 +1,11 @@
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {isStewardError, type StewardError} from '../errors/index.js'
+import {stewardFailure} from '../../test/helpers/steward-failure.js'
 import {packageRoot} from './package-root.js'
 import {PluginRegistry} from './plugin-registry.js'
 
 const invalidPlugins = path.join(packageRoot, 'test', 'fixtures', 'plugins', 'invalid')
 const fixture = (folder: string): string => path.join(invalidPlugins, folder)
-
-async function failure(promise: Promise<unknown>): Promise<StewardError> {
-  try {
-    await promise
-  } catch (error) {
-    if (isStewardError(error)) return error
-    throw error
-  }
-  throw new Error('expected a StewardError')
-}
 
 describe('PluginRegistry with invalid plugins', () => {
   const registry = PluginRegistry.discover({plugin_dirs: [invalidPlugins]})
@@ -32,11 +22,11 @@ describe('PluginRegistry with invalid plugins', () => {
   })
 
   it('fails a manager of a plugin refused at discovery with that plugin\'s code, not MANAGER_NOT_FOUND', async () => {
-    const nameless = await failure(registry.loadManager('nameless'))
+    const nameless = await stewardFailure(registry.loadManager('nameless'))
     expect(nameless.code).toBe('PLUGIN_NAME_MISSING')
     expect(nameless.message).toBe(`Manager "nameless" comes from a plugin that was refused. Plugin ${path.join(fixture('no-name'), 'package.json')}: the plugin has no name: "name" must be a non-empty string.`)
-    expect((await failure(registry.loadManager('future'))).code).toBe('PLUGIN_INCOMPATIBLE')
-    expect((await failure(registry.loadManager('nosuch'))).code).toBe('MANAGER_NOT_FOUND')
+    expect((await stewardFailure(registry.loadManager('future'))).code).toBe('PLUGIN_INCOMPATIBLE')
+    expect((await stewardFailure(registry.loadManager('nosuch'))).code).toBe('MANAGER_NOT_FOUND')
   })
 
   it('fails a plugin whose code is wrong when it loads, naming its entry', async () => {
@@ -46,13 +36,13 @@ describe('PluginRegistry with invalid plugins', () => {
       {manager: 'echo', code: 'DRIVER_MISSING_METHOD', file: path.join(fixture('driver-missing-method'), 'index.ts'), message: /driver "mute" \(MuteDriver\) does not implement echo, required of every EchoDriver/},
     ]
     for (const {manager, code, file, message} of cases) {
-      const error = await failure(registry.loadManager(manager))
+      const error = await stewardFailure(registry.loadManager(manager))
       expect(error, manager).toMatchObject({code, data: {file}})
       expect(error.message).toContain(file)
       expect(error.message).toMatch(message)
     }
     // The plugin failed as a whole: its driver too.
-    expect((await failure(registry.loadDriver('mute'))).code).toBe('DRIVER_MISSING_METHOD')
+    expect((await stewardFailure(registry.loadDriver('mute'))).code).toBe('DRIVER_MISSING_METHOD')
   })
 
   it('still loads the good plugins', async () => {

@@ -3,22 +3,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {makeTempDir, removeTempDirs} from '../../../test/helpers/service-harness.js'
-import {isStewardError, type StewardError} from '../../errors/index.js'
+import {stewardFailure} from '../../../test/helpers/steward-failure.js'
 import {stewardVersion} from '../package-root.js'
 import {forLanguage} from './typescript-only.js'
 import {writePluginSkeleton} from './write-plugin-skeleton.js'
 
 afterAll(removeTempDirs)
-
-async function failure(promise: Promise<unknown>): Promise<StewardError> {
-  try {
-    await promise
-  } catch (error) {
-    if (isStewardError(error)) return error
-    throw error
-  }
-  throw new Error('expected a StewardError')
-}
 
 const read = (dir: string, file: string): string => fs.readFileSync(path.join(dir, file), 'utf8')
 
@@ -73,7 +63,7 @@ describe('writePluginSkeleton', () => {
     const parent = makeTempDir('steward-scaffold-')
     fs.mkdirSync(path.join(parent, 'clock'))
     fs.writeFileSync(path.join(parent, 'clock', 'mine.txt'), 'keep me')
-    const error = await failure(writePluginSkeleton({name: 'clock', parent, language: 'ts'}))
+    const error = await stewardFailure(writePluginSkeleton({name: 'clock', parent, language: 'ts'}))
     expect(error).toMatchObject({code: 'SCAFFOLD_TARGET_EXISTS', exitCode: 73, data: {dir: path.join(parent, 'clock')}})
     expect(error.message).toBe(`${path.join(parent, 'clock')} already exists; nothing was written.`)
     expect(fs.readdirSync(path.join(parent, 'clock'))).toEqual(['mine.txt'])
@@ -87,7 +77,7 @@ describe('writePluginSkeleton', () => {
   it('refuses names that cannot name a plugin with SCAFFOLD_NAME_INVALID', async () => {
     const parent = makeTempDir('steward-scaffold-')
     for (const name of ['Clock', '1clock', 'disk_usage', 'disk--usage', 'clock-', '../clock', '', 'a'.repeat(51)]) {
-      expect(await failure(writePluginSkeleton({name, parent, language: 'ts'})), name).toMatchObject({code: 'SCAFFOLD_NAME_INVALID', exitCode: 64})
+      expect(await stewardFailure(writePluginSkeleton({name, parent, language: 'ts'})), name).toMatchObject({code: 'SCAFFOLD_NAME_INVALID', exitCode: 64})
     }
     expect(fs.readdirSync(parent)).toEqual([])
   })
