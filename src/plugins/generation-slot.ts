@@ -17,6 +17,8 @@ export interface ReloadRecord {
   durationMs: number
   ok: boolean
   error?: string
+  /** The failure's error code (PLUGIN_LOAD_FAILED for a syntax error…). */
+  code?: string
 }
 
 export interface GenerationStatus {
@@ -70,6 +72,8 @@ interface Waiter {
  */
 export class GenerationSlot {
   private current: Generation | undefined
+  /** The generation installed last, still known after it died: its plugins are what to watch. */
+  private latest: Generation | undefined
   private currentSince = 0
   private number = 0
   private serviceId: number | undefined
@@ -121,7 +125,7 @@ export class GenerationSlot {
       reloads: this.reloads,
       lastReload: this.lastReload,
       inFlight: [...this.inFlight.values()].reduce((sum, count) => sum + count, 0),
-      pluginDirs: generation?.contract.pluginDirs ?? [],
+      pluginDirs: this.latest?.contract.pluginDirs ?? [],
     }
   }
 
@@ -219,7 +223,7 @@ export class GenerationSlot {
       at: new Date().toISOString(),
       durationMs: Math.round(performance.now() - startedAt),
       ok: error === undefined,
-      ...(error === undefined ? {} : {error: describeError(error)}),
+      ...(error === undefined ? {} : {error: describeError(error), code: isStewardError(error) ? error.code : 'HOST_START_FAILED'}),
     }
     this.lastReload = record
     if (record.ok) {
@@ -239,6 +243,7 @@ export class GenerationSlot {
   /** Make a loaded generation the one that serves, and hand it the calls that waited. */
   private install(generation: Generation): void {
     this.current = generation
+    this.latest = generation
     this.currentSince = performance.now()
     if (this.state !== 'starting') this.state = 'serving'
     generation.onExit((error) => this.died(generation, error))

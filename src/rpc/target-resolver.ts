@@ -1,6 +1,9 @@
 import {StewardError} from '../errors/index.js'
-import {isFresh} from '../service/service-state.js'
+import {isFresh, isRecent} from '../service/service-state.js'
 import type {HostRecord, StateStore} from '../store/types.js'
+
+/** The topic every host answers on itself (`host.<name>`): status, starting, stopping and reloading services. */
+export const HOST_TOPIC = 'host'
 
 /** One live service a message can go to, and how to reach its host. */
 export interface RouteTarget {
@@ -84,6 +87,15 @@ export class TargetResolver {
     if (targets !== undefined) return targets
     const now = new Date()
     targets = []
+    if (topic === HOST_TOPIC) {
+      // Every running host answers on its own topic, found in the hosts table.
+      for (const host of snapshot.hosts.values()) {
+        if ((server !== undefined && host.name !== server) || host.stoppedAt !== null || !isRecent(host.updatedAt, now, this.downTimeSeconds)) continue
+        targets.push({server: host.name, host: host.name, endpoint: host.endpoint, publicKey: host.publicKey})
+      }
+      snapshot.byKey.set(key, targets)
+      return targets
+    }
     for (const service of snapshot.services) {
       if (service.topic !== topic || (server !== undefined && service.host !== server)) continue
       if (service.stoppedAt !== null || !isFresh(service, now, this.downTimeSeconds)) continue

@@ -1,9 +1,12 @@
+import path from 'node:path'
 import type {StewardConfig} from '../config/load-config.js'
-import {StewardError} from '../errors/index.js'
+import {StewardError, errorCatalog, type ErrorCode} from '../errors/index.js'
 import type {Logger} from '../log/logger.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
+import type {GenerationFactory} from '../plugins/generation.js'
 import {InlineGenerations} from '../plugins/inline-generations.js'
 import {PluginRegistry, stewardVersion} from '../plugins/plugin-registry.js'
+import {PluginWatcher, type PluginChange} from '../plugins/plugin-watcher.js'
 import {WorkerGenerations} from '../plugins/worker-generations.js'
 import {hostEndpoint} from '../rpc/endpoint.js'
 import {readKeyFile} from '../rpc/key-file.js'
@@ -11,7 +14,8 @@ import {LocalDispatcher} from '../rpc/local-dispatcher.js'
 import {createRpcClient} from '../rpc/rpc-client-factory.js'
 import {RpcServer} from '../rpc/server.js'
 import {openStore} from '../store/index.js'
-import type {StateStore} from '../store/types.js'
+import {listenHostTopic, type HostControl, type ServiceSummary} from './host-topic.js'
+import type {HostContext} from './host-context.js'
 import {Service} from './service.js'
 
 export interface HostOptions {
@@ -22,28 +26,38 @@ export interface HostOptions {
 }
 
 /**
- * One steward process: the state store, the plugin registry, the RPC server and client, and the
- * services it runs. The RPC endpoint is bound and recorded in the store's `hosts` before any
- * service starts, so a service that is up can always be reached.
+ * One steward process: the state store, the plugin registry, the RPC server and client, the
+ * plugin watcher, and the services it runs. The RPC endpoint is bound and recorded in the store's
+ * `hosts` before any service starts, so a service that is up can always be reached. Services can
+ * be started, stopped and reloaded while the host runs, through its own topic (`host.<name>`).
  */
-export class Host {
-  readonly services: readonly Service[]
+export class Host implements HostControl {
+  private readonly running = new Map<string, Service>()
   private heartbeat: PeriodicLoop | undefined
+  private watcher: PluginWatcher | undefined
+  private unlistenHostTopic: (() => void) | undefined
   private stopping: Promise<void> | undefined
+  private markStopped!: () => void
+  private readonly stopped = new Promise<void>((resolve) => {
+    this.markStopped = resolve
+  })
 
   private constructor(
-    private readonly config: StewardConfig,
-    private readonly store: StateStore,
+    private readonly context: HostContext,
     private readonly server: RpcServer,
     private readonly closeClient: (lingerMs?: number) => Promise<void>,
-    services: Service[],
-    private readonly log: Logger,
+    topics: readonly string[],
   ) {
-    this.services = services
+    for (const topic of topics) this.running.set(topic, Service.create(context, {topic}))
   }
 
   get name(): string {
-    return this.config.options.host
+    return this.context.config.options.host
+  }
+
+  /** The services this host runs now. */
+  get services(): Service[] {
+    return [...this.running.values()]
   }
 
   static async open({config, topics, log}: HostOptions): Promise<Host> {
@@ -70,17 +84,20 @@ export class Host {
       ...(serverKeys === undefined ? {} : {curve: serverKeys}),
     })
     const {client, close} = createRpcClient({config, store, log, local: dispatcher})
-    const generations =
+    const generations: GenerationFactory =
       options.plugin_isolation === 'worker' ? new WorkerGenerations({config, store, rpc: client}) : new InlineGenerations({source: registry, config, store, rpc: client})
-    const hostContext = {config, store, generations, log, dispatcher, rpc: client}
-    const services = wanted.map((topic) => Service.create(hostContext, {topic}))
-    return new Host(config, store, server, close, services, log)
+    const host = new Host({config, store, generations, log, dispatcher, rpc: client}, server, close, wanted)
+    if (options.plugin_isolation === 'worker' && options.plugin_watch) {
+      host.watcher = new PluginWatcher({log, onChange: (change) => void host.pluginChanged(change)})
+    }
+    return host
   }
 
   async start(): Promise<void> {
+    const {store, log, dispatcher} = this.context
     const endpoint = await this.server.bind()
     const now = new Date().toISOString()
-    await this.store.putHost({
+    await store.putHost({
       name: this.name,
       endpoint,
       publicKey: this.server.publicKey,
@@ -90,22 +107,68 @@ export class Host {
       updatedAt: now,
       stoppedAt: null,
     })
-    this.log.info(`host ${this.name} starting ${this.services.map((service) => service.binary).join(', ')}`, {state: this.store.location, endpoint})
+    log.info(`host ${this.name} starting ${this.services.map((service) => service.binary).join(', ')}`, {state: store.location, endpoint})
+    this.unlistenHostTopic = listenHostTopic(dispatcher, this)
     const results = await Promise.allSettled(this.services.map((service) => service.start()))
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')
     if (failed !== undefined) {
       await this.stop({graceful: false})
       throw failed.reason
     }
+    await this.watchPlugins()
     this.heartbeat = new PeriodicLoop({
       name: 'host heartbeat',
-      interval: this.config.options.report_interval,
-      initialDelay: this.config.options.report_interval,
-      tick: async () => void (await this.store.updateHost(this.name, {updatedAt: new Date().toISOString()})),
-      logger: this.log,
+      interval: this.context.config.options.report_interval,
+      initialDelay: this.context.config.options.report_interval,
+      tick: async () => void (await store.updateHost(this.name, {updatedAt: new Date().toISOString()})),
+      logger: log,
     })
     this.heartbeat.start()
-    this.log.info(`host ${this.name} running`)
+    log.info(`host ${this.name} running`)
+  }
+
+  /** Start a service of this topic while the host runs. */
+  async startService(topic: string): Promise<ServiceSummary> {
+    if (this.stopping !== undefined) throw new StewardError('NO_SERVICE_AVAILABLE', `Host ${this.name} is stopping.`)
+    const existing = this.running.get(topic)
+    if (existing !== undefined && existing.state !== 'stopped') {
+      throw new StewardError('SERVICE_ALREADY_RUNNING', `Service ${existing.binary} already runs on ${this.name} (${existing.state}).`, {data: {host: this.name, topic}})
+    }
+    const service = Service.create(this.context, {topic})
+    this.running.set(topic, service)
+    try {
+      await service.start()
+    } catch (error) {
+      this.running.delete(topic)
+      throw error
+    }
+    await this.watchPlugins()
+    return this.summary(service)
+  }
+
+  /** Stop a service of this host, gracefully; its record reads stopped. */
+  async stopService(topic: string): Promise<ServiceSummary> {
+    const service = this.service(topic)
+    await service.stop({graceful: true})
+    this.running.delete(topic)
+    return this.summary(service)
+  }
+
+  /** Load the service's plugin code anew in a new generation and swap it in. */
+  async reloadService(topic: string, trigger = 'reload requested'): Promise<ServiceSummary> {
+    const service = this.service(topic)
+    const record = await service.reload(trigger)
+    await this.watchPlugins()
+    const summary = this.summary(service)
+    if (!record.ok) {
+      const code = record.code !== undefined && Object.hasOwn(errorCatalog, record.code) ? (record.code as ErrorCode) : 'PLUGIN_LOAD_FAILED'
+      throw new StewardError(code, `Reload of ${service.binary} on ${service.host} failed: ${record.error}; generation ${summary.generation?.generation} keeps serving.`, {data: {...summary}})
+    }
+    return summary
+  }
+
+  summary(service: Service): ServiceSummary {
+    return {topic: service.topic, binary: service.binary, host: service.host, manager: service.managerName, state: service.state, generation: service.generationStatus() ?? null}
   }
 
   /** Stop every service, concurrently, then the RPC endpoint, and close the store. Once. */
@@ -115,20 +178,48 @@ export class Host {
   }
 
   private async stopInOrder(graceful: boolean): Promise<void> {
+    const {store, log} = this.context
+    await this.watcher?.close()
     await Promise.all(this.services.map((service) => service.stop({graceful})))
+    this.unlistenHostTopic?.()
     await this.heartbeat?.stop()
     await this.server.close()
     await this.closeClient(1000)
     try {
-      await this.store.updateHost(this.name, {stoppedAt: new Date().toISOString()})
+      await store.updateHost(this.name, {stoppedAt: new Date().toISOString()})
     } catch (error) {
-      this.log.warn('could not record the host stop in the state store', {error})
+      log.warn('could not record the host stop in the state store', {error})
     }
-    await this.store.close()
+    await store.close()
+    this.markStopped()
   }
 
-  /** Resolves when every service has stopped. */
-  async wait(): Promise<void> {
-    await Promise.all(this.services.map((service) => service.wait()))
+  /** Resolves when the host has stopped. */
+  wait(): Promise<void> {
+    return this.stopped
+  }
+
+  private service(topic: string): Service {
+    const service = this.running.get(topic)
+    if (service === undefined) {
+      throw new StewardError('SERVICE_NOT_FOUND', `Host ${this.name} runs no service of topic ${topic}.`, {
+        data: {host: this.name, topic, running: [...this.running.keys()]},
+        suggestions: [`Start it: steward services start ${topic} --host ${this.name}`],
+      })
+    }
+    return service
+  }
+
+  /** Watch the plugins the services' generations loaded code from. */
+  private async watchPlugins(): Promise<void> {
+    await this.watcher?.watch(this.services.flatMap((service) => service.generationStatus()?.pluginDirs ?? []))
+  }
+
+  /** A plugin's file was saved: reload every service whose generation uses that plugin. */
+  private async pluginChanged({pluginDir, file}: PluginChange): Promise<void> {
+    const trigger = path.relative(process.cwd(), file) || file
+    const affected = this.services.filter((service) => service.state === 'running' && service.generationStatus()?.pluginDirs.includes(pluginDir))
+    await Promise.all(affected.map((service) => service.reload(trigger).catch(() => undefined)))
+    await this.watchPlugins()
   }
 }

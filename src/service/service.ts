@@ -6,6 +6,7 @@ import {PeriodicLoop} from '../manager/periodic-loop.js'
 import type {PeriodicTaskStatus} from '../manager/periodic-tasks.js'
 import {GenerationSlot, type GenerationStatus, type ReloadRecord} from '../plugins/generation-slot.js'
 import {createContext, type RequestContext} from '../rpc/context.js'
+import {HOST_TOPIC} from '../rpc/target-resolver.js'
 import {cleanupStoppedServices} from './cleanup-services.js'
 import type {HostContext} from './host-context.js'
 
@@ -93,6 +94,7 @@ export class Service {
     const {config} = hostContext
     const topic = options.topic ?? options.binary?.replace(/^steward-/, '')
     if (topic === undefined || topic === '') throw new StewardError('TOPIC_NOT_CONFIGURED', 'A service needs a topic or a binary.')
+    if (topic === HOST_TOPIC) throw new StewardError('CONFIG_INVALID', `"${HOST_TOPIC}" is the topic every host answers on itself; a service cannot use it.`)
     const section = config.topics[topic] ?? {}
     return new Service(hostContext, {
       host: options.host ?? config.options.host,
