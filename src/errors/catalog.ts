@@ -12,6 +12,7 @@ export const errorCatalog = {
   STORE_UNAVAILABLE: {exitCode: 74, summary: 'The state file or its directory cannot be read or written.'},
   STORE_LOCK_TIMEOUT: {exitCode: 75, summary: 'The state file lock could not be taken in time.'},
   SERVICE_NOT_FOUND: {exitCode: 1, summary: 'No service record matches the given host and binary.'},
+  SERVICE_ALREADY_RUNNING: {exitCode: 1, summary: 'The host already runs a service of that topic.'},
   SERVICE_REASON_INVALID: {exitCode: 64, summary: 'A disable reason is empty or longer than 255 characters.'},
   TOPIC_NOT_CONFIGURED: {exitCode: 78, summary: 'A topic to start has no manager configured.'},
   PLUGIN_INVALID: {exitCode: 78, summary: 'A plugin package does not declare what it provides correctly.'},
