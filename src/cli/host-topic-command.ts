@@ -21,7 +21,9 @@ export abstract class HostTopicCommand extends StewardCommand {
   protected abstract readonly method: 'start_service' | 'stop_service' | 'reload_service'
 
   async run(): Promise<ServiceSummary> {
-    const {args, flags} = await this.parse(this.constructor as typeof HostTopicCommand)
+    // oclif's parse spreads the class, which drops inherited statics such as args: name them.
+    const command = this.constructor as typeof HostTopicCommand
+    const {args, flags} = await this.parse({...command, args: command.args, flags: command.flags, baseFlags: command.baseFlags, enableJsonFlag: true})
     const config = this.loadConfig(flags, flags.host === undefined ? {} : {host: flags.host})
     const {HOST_TOPIC} = await import('../rpc/target-resolver.js')
     const summary = (await withRpcClient(config, (client, ctx) =>

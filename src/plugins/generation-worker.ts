@@ -1,9 +1,10 @@
 /**
  * The entry of a generation's worker thread: loads the service's manager from the plugins, and
  * answers the host's requests over the port. Store, RPC, locks and logging go back to the host,
- * which owns them.
+ * which owns them. A worker boots before it is needed (the host keeps one spare), so a reload
+ * pays only for importing the plugin's code.
  */
-import {parentPort, workerData} from 'node:worker_threads'
+import {parentPort} from 'node:worker_threads'
 import type {TopicSection} from '../config/load-config.js'
 import {describeError} from '../errors/index.js'
 import type {LogFields, Logger} from '../log/logger.js'
@@ -15,10 +16,10 @@ import type {PluginCollection} from '../store/types.js'
 import {discoverPlugins, type PluginSource} from './discover-plugins.js'
 import type {GenerationContract} from './generation.js'
 import {LoadedManager} from './loaded-manager.js'
-import {PluginRegistry} from './plugin-registry.js'
+import {PluginRegistry, prepareSdkResolution} from './plugin-registry.js'
 import {PortRpc} from './port-rpc.js'
 
-/** What the host hands a generation's worker. Plain data: it is cloned into the thread. */
+/** What the host asks a worker to load. Plain data: it is cloned into the thread. */
 export interface GenerationWorkerData {
   number: number
   managerName: string
@@ -51,8 +52,9 @@ export interface LogNote {
 }
 
 if (parentPort === null) throw new Error('generation-worker runs as a worker thread only')
-const data = workerData as GenerationWorkerData
 const port = new PortRpc(parentPort)
+// Warm the TypeScript loader and the SDK mapping while the worker waits as a spare.
+const warming = Promise.all([import('tsx/esm/api'), prepareSdkResolution()])
 
 function portLogger(bound: LogFields): Logger {
   const emit =
@@ -100,8 +102,8 @@ async function synchronized<T>(name: string, fn: () => Promise<T> | T, options?:
   }
 }
 
-const registry = new PluginRegistry(discoverPlugins(data.pluginDirectories))
 const loadedDirs = new Set<string>()
+let registry: PluginRegistry
 const source = {
   loadManager: async (name: string) => {
     const loaded = await registry.loadManager(name)
@@ -122,7 +124,10 @@ let loaded: LoadedManager | undefined
 const manager = (): LoadedManager => loaded!
 
 port
-  .handle('load', async (): Promise<GenerationContract> => {
+  .handle('load', async (arg): Promise<GenerationContract> => {
+    const data = arg as GenerationWorkerData
+    await warming
+    registry = new PluginRegistry(discoverPlugins(data.pluginDirectories))
     loaded = await LoadedManager.load(source, data, {
       log: portLogger({}),
       rpc,

@@ -57,4 +57,6 @@ export interface Generation {
 /** Starts generations: loads the manager, reads and checks its contract, builds it. */
 export interface GenerationFactory {
   start(spec: GenerationSpec): Promise<Generation>
+  /** Release what the factory keeps between generations (a spare worker). */
+  close(): Promise<void>
 }

@@ -52,4 +52,6 @@ export class InlineGenerations implements GenerationFactory {
       onExit: () => {},
     }
   }
+
+  async close(): Promise<void> {}
 }

@@ -27,6 +27,11 @@ export function pluginDirectories(options: Pick<CoreOptions, 'plugin_dirs'>): Pl
 let sdkHookRegistered = false
 
 /** Make `import 'steward'` in plugin code resolve to this steward's SDK (once per thread). */
+export async function prepareSdkResolution(): Promise<void> {
+  registerSdkResolution()
+  await import('../index.js')
+}
+
 function registerSdkResolution(): void {
   if (sdkHookRegistered) return
   sdkHookRegistered = true

@@ -25,11 +25,14 @@ export interface WorkerGenerationsOptions {
  * worker's port.
  */
 export class WorkerGenerations implements GenerationFactory {
+  /** A booted worker waiting for its generation, so a reload does not wait for a thread to start. */
+  private spare: Worker | undefined
+
   constructor(private readonly options: WorkerGenerationsOptions) {}
 
   async start(spec: GenerationSpec): Promise<Generation> {
     const {config} = this.options
-    const workerData: GenerationWorkerData = {
+    const data: GenerationWorkerData = {
       number: spec.number,
       managerName: spec.managerName,
       topic: spec.topic,
@@ -39,16 +42,41 @@ export class WorkerGenerations implements GenerationFactory {
       configDir: config.file === undefined ? process.cwd() : path.dirname(config.file),
       pluginDirectories: pluginDirectories(config.options),
     }
-    const worker = new Worker(workerFile, {workerData, stdout: false, stderr: false})
+    const worker = this.spare ?? bootWorker()
+    this.spare = undefined
     const generation = new WorkerGeneration(spec, worker, this.options)
     try {
-      await generation.load()
+      await generation.load(data)
     } catch (error) {
       await generation.end()
       throw error
+    } finally {
+      this.keepSpare()
     }
     return generation
   }
+
+  /** End the spare worker; the host calls this when it stops. */
+  async close(): Promise<void> {
+    const spare = this.spare
+    this.spare = undefined
+    await spare?.terminate()
+  }
+
+  private keepSpare(): void {
+    if (this.spare !== undefined) return
+    const spare = bootWorker()
+    // A spare never holds the host open, and one that dies is simply not used.
+    spare.unref()
+    spare.once('exit', () => {
+      if (this.spare === spare) this.spare = undefined
+    })
+    this.spare = spare
+  }
+}
+
+function bootWorker(): Worker {
+  return new Worker(workerFile, {stdout: false, stderr: false})
 }
 
 class WorkerGeneration implements Generation {
@@ -107,8 +135,9 @@ class WorkerGeneration implements Generation {
     })
   }
 
-  async load(): Promise<void> {
-    this.contract = await this.port.request<GenerationContract>('load')
+  async load(data: GenerationWorkerData): Promise<void> {
+    this.worker.ref()
+    this.contract = await this.port.request<GenerationContract>('load', data)
     for (const dir of this.contract.pluginDirs) this.pluginDirs.add(dir)
   }
 

@@ -181,6 +181,7 @@ export class Host implements HostControl {
     const {store, log} = this.context
     await this.watcher?.close()
     await Promise.all(this.services.map((service) => service.stop({graceful})))
+    await this.context.generations.close()
     this.unlistenHostTopic?.()
     await this.heartbeat?.stop()
     await this.server.close()
