@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {CoalescingSender, type FrameSink} from './coalescing-sender.js'
+import {CoalescingSender, EAGER_BATCH, type FrameSink} from './coalescing-sender.js'
 import {decode, MAX_BATCH, type Message, type RequestHeader} from './protocol.js'
 
 /** A socket that records what it is given, and fails if a send starts while one is in progress. */
@@ -62,11 +62,32 @@ describe('CoalescingSender', () => {
     expect(sink.decoded(true).map((batch) => batch.map((message) => message.id))).toEqual([['1', '3'], ['2']])
   })
 
+  it('sends EAGER_BATCH messages at once, and what comes meanwhile after, in order', async () => {
+    const {sink, sender} = newSender()
+    const ids = Array.from({length: EAGER_BATCH + 10}, (_, index) => `m${index}`)
+    for (const id of ids.slice(0, EAGER_BATCH)) sender.enqueue(call(id))
+    expect(sink.sends).toHaveLength(0) // the send is under way
+    for (const id of ids.slice(EAGER_BATCH)) sender.enqueue(call(id))
+    await sender.idle()
+    expect(sink.decoded().map((batch) => batch.length)).toEqual([EAGER_BATCH, 10])
+    expect(sink.decoded().flat().map((message) => message.id)).toEqual(ids)
+  })
+
+  it('sends fewer than EAGER_BATCH messages at the end of the turn, not before', async () => {
+    const {sink, sender} = newSender()
+    for (let index = 0; index < EAGER_BATCH - 1; index++) sender.enqueue(call(`m${index}`))
+    await Promise.resolve()
+    expect(sink.sends).toHaveLength(0)
+    await sender.idle()
+    expect(sink.decoded().map((batch) => batch.length)).toEqual([EAGER_BATCH - 1])
+  })
+
   it('splits more than MAX_BATCH messages into several sends, one at a time', async () => {
     const {sink, sender} = newSender()
     for (let index = 0; index < MAX_BATCH * 2 + 1; index++) sender.enqueue(call(`m${index}`))
     await sender.idle()
-    expect(sink.decoded().map((batch) => batch.length)).toEqual([MAX_BATCH, MAX_BATCH, 1])
+    // The first EAGER_BATCH leave at once; what was queued meanwhile follows, MAX_BATCH a send.
+    expect(sink.decoded().map((batch) => batch.length)).toEqual([EAGER_BATCH, MAX_BATCH, MAX_BATCH - EAGER_BATCH + 1])
   })
 
   it('queues what comes during a send and sends it after, without overlapping sends', async () => {

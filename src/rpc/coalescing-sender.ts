@@ -8,13 +8,24 @@ export interface FrameSink {
 }
 
 /**
- * Sends the messages of one socket, coalesced: everything queued for a peer before the next turn
- * of the event loop goes out as one multipart message (up to MAX_BATCH). zeromq.js allows one
- * send in progress per socket, so sends are also serialised here.
+ * A peer's queue this long is sent at once rather than at the end of the turn. With one batch per
+ * turn, 100 calls in flight travelled as one batch of 100 back and forth, and each process sat idle
+ * while the other worked on it; batches of 32 keep both busy (~40 % more calls/s in the RPC
+ * benchmark), while a send still carries enough messages to stay cheap (16 cost more than it gained).
+ */
+export const EAGER_BATCH = 32
+
+type PeerQueue = {peer: Buffer | undefined; messages: Message[]}
+
+/**
+ * Sends the messages of one socket, coalesced: what is queued for a peer goes out as one multipart
+ * message when EAGER_BATCH messages are waiting, and the rest before the next turn of the event
+ * loop (up to MAX_BATCH a send). zeromq.js allows one send in progress per socket, so sends are
+ * also serialised here.
  */
 export class CoalescingSender {
   /** Queued messages per peer (the ROUTER routing id, or '' on a DEALER). */
-  private readonly queues = new Map<string, {peer: Buffer | undefined; messages: Message[]}>()
+  private readonly queues = new Map<string, PeerQueue>()
   private scheduled = false
   private sending = false
   private idleWaiters: Array<() => void> = []
@@ -38,10 +49,9 @@ export class CoalescingSender {
       this.queues.set(key, queue)
     }
     queue.messages.push(message)
-    if (!this.scheduled && !this.sending) {
-      this.scheduled = true
-      setImmediate(() => void this.flush())
-    }
+    if (this.sending) return // the flush under way sends it, or schedules it
+    if (queue.messages.length >= EAGER_BATCH) void this.flush(false)
+    else this.schedule()
   }
 
   /** Resolves once everything queued so far has been handed to the socket. */
@@ -50,12 +60,24 @@ export class CoalescingSender {
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
-  private async flush(): Promise<void> {
+  private schedule(): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(this.flushTurn)
+  }
+
+  /** The end of the turn: everything queued goes. */
+  private readonly flushTurn = (): void => {
     this.scheduled = false
+    if (!this.sending) void this.flush(true)
+  }
+
+  /** Send every queue (`all`), or only those of EAGER_BATCH messages or more; the rest is scheduled. */
+  private async flush(all: boolean): Promise<void> {
     this.sending = true
     try {
-      while (this.queues.size > 0) {
-        const [key, queue] = this.queues.entries().next().value as [string, {peer: Buffer | undefined; messages: Message[]}]
+      for (let entry = this.nextQueue(all); entry !== undefined; entry = this.nextQueue(all)) {
+        const [key, queue] = entry
         const batch = queue.messages.splice(0, MAX_BATCH)
         if (queue.messages.length === 0) this.queues.delete(key)
         try {
@@ -66,8 +88,14 @@ export class CoalescingSender {
       }
     } finally {
       this.sending = false
-      for (const resolve of this.idleWaiters.splice(0)) resolve()
+      if (this.queues.size > 0) this.schedule()
+      else for (const resolve of this.idleWaiters.splice(0)) resolve()
     }
+  }
+
+  private nextQueue(all: boolean): [string, PeerQueue] | undefined {
+    for (const entry of this.queues) if (all || entry[1].messages.length >= EAGER_BATCH) return entry
+    return undefined
   }
 
   /**

@@ -16,7 +16,8 @@ import {isWireError, type WireError} from './wire-errors.js'
  *
  * Why one frame for the whole batch: ZeroMQ's cost is per frame (about 1.7 µs each to send
  * through zeromq.js here), so a batch of 100 messages as 400 frames sent 137k messages/s while
- * the same batch as one frame sent 1.37M/s. Messages queued in the same tick share a batch.
+ * the same batch as one frame sent 1.37M/s. Messages queued together share a batch
+ * (coalescing-sender.ts).
  */
 export const PROTOCOL_VERSION = 1
 export const SIGNATURE = Buffer.from([0x53, 0x54, 0x57, PROTOCOL_VERSION])
