@@ -51,12 +51,22 @@ describe('a host with invalid plugins in plugin_dirs', () => {
     {topic: 'echo', code: 'DRIVER_MISSING_METHOD', says: 'driver "mute" (MuteDriver) does not implement echo, required of every EchoDriver'},
   ]
   for (const {topic, code, says} of broken) {
-    it(`starting ${topic} fails with ${code} and its exit status, while the good host runs on`, async () => {
+    it(`starting ${topic} on its own host fails with ${code}, its exit status and what to do`, async () => {
       const result = await runCli(['start', topic, '--host', `bad-${topic}`], {cwd: dir})
       expect(result.code, result.stderr).toBe(errorCatalog[code].exitCode)
       expect(result.stderr).toContain(`Code: ${code}`)
       expect(result.stderr).toContain(says)
+      expect(result.stderr).toMatch(/^Try: /m)
       expect(result.stderr).not.toMatch(/^\s+at /m)
+      await goodHostAnswers()
+    })
+
+    it(`starting ${topic} on the running good host fails with ${code}, and its sysinfo service runs on`, async () => {
+      const result = await runCli(['services', 'start', topic, '--host', 'good', '--json'], {cwd: dir})
+      expect(result.code, result.stderr).toBe(errorCatalog[code].exitCode)
+      const {error} = JSON.parse(result.stdout) as {error: {code: string; message: string}}
+      expect(error.code).toBe(code)
+      expect(error.message).toContain(says)
       await goodHostAnswers()
     })
   }
