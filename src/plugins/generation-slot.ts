@@ -156,8 +156,20 @@ export class GenerationSlot {
     }
   }
 
-  runPeriodicTasks(ctx: RequestContext, idleSeconds: number): Promise<number> {
-    return this.current?.runPeriodicTasks(ctx) ?? Promise.resolve(idleSeconds)
+  /**
+   * Run the due periodic tasks in the serving generation. While a replacement loads, wait for it;
+   * when the generation dies during the call, go on in the next one, so a new generation's tasks
+   * run at once rather than a periodic interval later.
+   */
+  async runPeriodicTasks(ctx: RequestContext): Promise<number> {
+    for (;;) {
+      const generation = this.current ?? (await this.available())
+      try {
+        return await generation.runPeriodicTasks(ctx)
+      } catch (error) {
+        if (generation === this.current || this.state === 'stopped' || this.state === 'errored') throw error
+      }
+    }
   }
 
   async periodicTaskStatus(): Promise<PeriodicTaskStatus[]> {
@@ -262,13 +274,13 @@ export class GenerationSlot {
     this.unstableStarts = livedMs < this.policy.stableAfterMs ? this.unstableStarts + 1 : 0
     if (this.unstableStarts >= this.policy.maxUnstableStarts) {
       this.state = 'errored'
-      this.options.log.error(`generation ${number} died (${describeError(error)}): ${this.unstableStarts} unstable starts in a row, the service is marked errored; save a plugin file or reload the service to try again`, {generation: number})
+      this.options.log.error(`generation ${number} died (${describeError(error).replace(/\.$/, '')}): ${this.unstableStarts} unstable starts in a row, the service is marked errored; save a plugin file or reload the service to try again`, {generation: number})
       this.rejectWaiters(new StewardError('GENERATION_FAILED', `The service's plugin keeps crashing (${describeError(error)}).`, {data: {generation: number}}))
       return
     }
     const delay = this.unstableStarts === 0 ? 0 : Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (this.unstableStarts - 1))
     this.state = 'restarting'
-    this.options.log.error(`generation ${number} died: ${describeError(error)}; replacing it in ${delay} ms`, {generation: number, delayMs: delay})
+    this.options.log.error(`generation ${number} died: ${describeError(error).replace(/\.$/, '')}; replacing it in ${delay} ms`, {generation: number, delayMs: delay})
     this.restartTimer = setTimeout(() => {
       void this.serialized(async () => {
         if (this.current !== undefined || this.state !== 'restarting') return

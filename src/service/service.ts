@@ -221,7 +221,7 @@ export class Service {
       {name: 'heartbeat', tick: () => this.reportState(), interval: this.reportInterval, initialDelay: this.reportInterval},
       {name: 'clean-up', tick: () => this.cleanupServices(), interval: this.cleanupInterval, initialDelay: this.cleanupInterval},
       // The periodic tasks loop sleeps until the next task is due, at most periodic_interval.
-      {name: 'periodic tasks', tick: () => this.slot!.runPeriodicTasks(createContext(this.host), this.periodicInterval), interval: this.periodicInterval, initialDelay: random() * this.periodicFuzzyDelay},
+      {name: 'periodic tasks', tick: () => this.slot!.runPeriodicTasks(createContext(this.host)), interval: this.periodicInterval, initialDelay: random() * this.periodicFuzzyDelay},
     ]
     for (const options of loops) {
       const loop = new PeriodicLoop({...options, logger: this.log})
