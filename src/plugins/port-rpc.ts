@@ -124,15 +124,33 @@ export class PortRpc {
     }
   }
 
-  /** Post a message; a value that cannot be cloned (a function, a socket) fails only this message. */
+  /**
+   * Post a message. A value the structured clone refuses (a function among its fields) is sent as
+   * JSON would carry it over the wire; one JSON cannot encode either (nesting too deep, a cycle)
+   * fails only this message, as the RPC server answers a result it cannot encode.
+   */
   private send(message: Message, onFailure?: () => void, fail?: (error: unknown) => void): void {
     try {
       this.port.postMessage(message)
-    } catch (error) {
+      return
+    } catch (cloneError) {
+      const failure = this.sendAsJson(message, cloneError)
+      if (failure === undefined) return
       onFailure?.()
-      const failure = new StewardError('PROTOCOL_ERROR', `A value cannot cross the generation port: ${(error as Error).message}`, {cause: error})
       if (fail === undefined) throw failure
       fail(failure)
+    }
+  }
+
+  private sendAsJson(message: Message, cloneError: unknown): StewardError | undefined {
+    const key = message.t === 'ok' ? 'value' : message.t === 'err' ? undefined : 'arg'
+    try {
+      if (key === undefined) throw cloneError
+      const value = (message as Record<string, unknown>)[key]
+      this.port.postMessage({...message, [key]: value === undefined ? undefined : JSON.parse(JSON.stringify(value))})
+      return undefined
+    } catch (error) {
+      return new StewardError('REMOTE_ERROR', `The value could not be encoded as JSON: ${(error as Error).message}`, {cause: error})
     }
   }
 }
