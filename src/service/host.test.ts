@@ -82,25 +82,29 @@ describe('Host', () => {
     expect(await serviceRecords()).toEqual([expect.objectContaining({host: 'unit-host', binary: 'steward-sysinfo', reportCount: 1, stoppedAt: expect.any(String)})])
   })
 
-  it('stops the started service again when another fails to start, and rethrows with its code', async () => {
-    const {host, serviceRecords} = await openHost(['sysinfo', 'nosuch'], {})
-    const error = await host.start().catch((failure: unknown) => failure)
-    expect(isStewardError(error, 'MANAGER_NOT_FOUND')).toBe(true)
-    expect(host.services.map((service) => service.state)).toEqual(['stopped', 'stopped'])
+  it('runs on with the services that start, logging each that fails with its code', async () => {
+    const {host, serviceRecords, records} = await openHost(['sysinfo', 'nosuch', 'coded-error', 'plain-error'])
+    await host.start()
+    expect(host.services.map((service) => [service.topic, service.state])).toEqual([['sysinfo', 'running']])
+    const failures = records.filter((record) => record.level === 'error').map((record) => [record.fields.binary, record.fields.code])
+    expect(failures).toEqual([
+      ['steward-nosuch', 'MANAGER_NOT_FOUND'],
+      ['steward-coded-error', 'DRIVER_NOT_FOUND'],
+      ['steward-plain-error', 'HOST_START_FAILED'],
+    ])
+    expect(records.find((record) => record.fields.binary === 'steward-plain-error')?.message).toMatch(/cannot reach the backend/)
     const byBinary = Object.fromEntries((await serviceRecords()).map((record) => [record.binary, record]))
-    expect(byBinary['steward-sysinfo']!.stoppedAt).not.toBeNull()
+    expect(byBinary['steward-sysinfo']!.stoppedAt).toBeNull()
   })
 
-  it('keeps a plugin\'s steward error code, and wraps a plain error as HOST_START_FAILED', async () => {
-    const coded = await openHost(['sysinfo', 'coded-error'])
+  it('fails with the first error\'s code when no service starts, keeping a plugin\'s code and wrapping a plain error', async () => {
+    const coded = await openHost(['coded-error'])
     expect(await rejectionCode(coded.host.start())).toBe('DRIVER_NOT_FOUND')
-    expect(coded.host.services[0]!.state).toBe('stopped')
+    expect(coded.host.services).toEqual([])
 
-    const plain = await openHost(['plain-error', 'sysinfo'])
+    const plain = await openHost(['plain-error', 'nosuch'])
     const error = await plain.host.start().catch((failure: unknown) => failure)
     expect(error).toMatchObject({code: 'HOST_START_FAILED', message: expect.stringMatching(/cannot reach the backend/)})
-    expect(plain.host.services.map((service) => service.state)).toEqual(['stopped', 'stopped'])
-    expect((await plain.serviceRecords()).find((record) => record.binary === 'steward-sysinfo')!.stoppedAt).not.toBeNull()
   })
 
   it('logs plugin problems as warnings and still opens', async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type {StewardConfig} from '../config/load-config.js'
-import {StewardError, errorCatalog, type ErrorCode} from '../errors/index.js'
+import {StewardError, describeError, errorCatalog, isStewardError, type ErrorCode} from '../errors/index.js'
 import type {Logger} from '../log/logger.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
 import type {GenerationFactory} from '../plugins/generation.js'
@@ -109,11 +109,21 @@ export class Host implements HostControl {
     })
     log.info(`host ${this.name} starting ${this.services.map((service) => service.binary).join(', ')}`, {state: store.location, endpoint})
     this.unlistenHostTopic = listenHostTopic(dispatcher, this)
-    const results = await Promise.allSettled(this.services.map((service) => service.start()))
-    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')
-    if (failed !== undefined) {
+    // A service that fails to start is logged and left out; the host runs on with the others,
+    // and fails only when none starts.
+    const services = this.services
+    const results = await Promise.allSettled(services.map((service) => service.start()))
+    const failures: unknown[] = []
+    results.forEach((result, index) => {
+      if (result.status === 'fulfilled') return
+      const service = services[index]!
+      failures.push(result.reason)
+      this.running.delete(service.topic)
+      log.error(describeError(result.reason), {code: isStewardError(result.reason) ? result.reason.code : 'HOST_START_FAILED', binary: service.binary})
+    })
+    if (failures.length === services.length) {
       await this.stop({graceful: false})
-      throw failed.reason
+      throw failures[0]
     }
     await this.watchPlugins()
     this.heartbeat = new PeriodicLoop({
@@ -140,6 +150,7 @@ export class Host implements HostControl {
       await service.start()
     } catch (error) {
       this.running.delete(topic)
+      this.context.log.error(describeError(error), {code: isStewardError(error) ? error.code : 'HOST_START_FAILED', binary: service.binary})
       throw error
     }
     await this.watchPlugins()
