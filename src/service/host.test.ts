@@ -8,7 +8,6 @@ import path from 'node:path'
 import {afterAll, afterEach, describe, expect, it} from 'vitest'
 import {captureLog, makeConfig, makeTempDir, rejectionCode, removeTempDirs} from '../../test/helpers/service-harness.js'
 import type {ConfigFlags} from '../config/load-config.js'
-import {isStewardError} from '../errors/index.js'
 import {openStore} from '../store/open-store.js'
 import {Host} from './host.js'
 
