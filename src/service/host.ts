@@ -5,8 +5,10 @@ import type {Logger} from '../log/logger.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
 import type {GenerationFactory} from '../plugins/generation.js'
 import {InlineGenerations} from '../plugins/inline-generations.js'
+import type {PluginManifest} from '../plugins/discover-plugins.js'
 import {PluginRegistry, stewardVersion} from '../plugins/plugin-registry.js'
 import {PluginWatcher, type PluginChange} from '../plugins/plugin-watcher.js'
+import {UserPluginsWatcher} from '../plugins/user-plugins-watcher.js'
 import {WorkerGenerations} from '../plugins/worker-generations.js'
 import {hostEndpoint} from '../rpc/endpoint.js'
 import {readKeyFile} from '../rpc/key-file.js'
@@ -35,6 +37,9 @@ export class Host implements HostControl {
   private readonly running = new Map<string, Service>()
   private heartbeat: PeriodicLoop | undefined
   private watcher: PluginWatcher | undefined
+  private userPluginsWatcher: UserPluginsWatcher | undefined
+  /** The plugins found last, by directory: what installs and uninstalls are told from. */
+  private knownPlugins = new Map<string, PluginManifest>()
   private unlistenHostTopic: (() => void) | undefined
   private stopping: Promise<void> | undefined
   private markStopped!: () => void
@@ -90,6 +95,8 @@ export class Host implements HostControl {
     if (options.plugin_isolation === 'worker' && options.plugin_watch) {
       host.watcher = new PluginWatcher({log, onChange: (change) => void host.pluginChanged(change)})
     }
+    host.knownPlugins = new Map(registry.plugins.map((plugin) => [plugin.dir, plugin]))
+    host.userPluginsWatcher = new UserPluginsWatcher(() => void host.userPluginsChanged(), log)
     return host
   }
 
@@ -126,6 +133,7 @@ export class Host implements HostControl {
       throw failures[0]
     }
     await this.watchPlugins()
+    await this.userPluginsWatcher?.start()
     this.heartbeat = new PeriodicLoop({
       name: 'host heartbeat',
       interval: this.context.config.options.report_interval,
@@ -191,6 +199,7 @@ export class Host implements HostControl {
   private async stopInOrder(graceful: boolean): Promise<void> {
     const {store, log} = this.context
     await this.watcher?.close()
+    await this.userPluginsWatcher?.close()
     await Promise.all(this.services.map((service) => service.stop({graceful})))
     await this.context.generations.close()
     this.unlistenHostTopic?.()
@@ -225,6 +234,38 @@ export class Host implements HostControl {
   /** Watch the plugins the services' generations loaded code from. */
   private async watchPlugins(): Promise<void> {
     await this.watcher?.watch(this.services.flatMap((service) => service.generationStatus()?.pluginDirs ?? []))
+  }
+
+  /**
+   * `steward plugins install|link|uninstall` changed the user plugins. New plugins need nothing:
+   * every generation discovers plugins afresh, so `steward services start` finds them. The
+   * services of a plugin that is gone are stopped gracefully, before npm deletes its files.
+   */
+  private async userPluginsChanged(): Promise<void> {
+    const {config, log} = this.context
+    let found: readonly PluginManifest[]
+    try {
+      found = PluginRegistry.discover(config.options).plugins
+    } catch (error) {
+      log.warn('the user plugins manifest cannot be read yet; keeping the plugins known before', {error})
+      return
+    }
+    const now = new Map(found.map((plugin) => [plugin.dir, plugin]))
+    for (const plugin of now.values()) {
+      if (!this.knownPlugins.has(plugin.dir)) log.info(`plugin ${plugin.name} ${plugin.version} is available (${plugin.source}): managers [${plugin.managers.join(', ')}], drivers [${plugin.drivers.join(', ')}]`)
+    }
+    const gone = [...this.knownPlugins.values()].filter((plugin) => !now.has(plugin.dir))
+    this.knownPlugins = now
+    for (const plugin of gone) {
+      log.info(`plugin ${plugin.name} was removed (${plugin.source})`)
+      const users = this.services.filter((service) => service.generationStatus()?.pluginDirs.includes(plugin.dir))
+      await Promise.all(
+        users.map(async (service) => {
+          log.warn(`stopping ${service.binary}: its plugin ${plugin.name} was removed`)
+          await this.stopService(service.topic).catch((error: unknown) => log.warn(`could not stop ${service.binary}`, {error}))
+        }),
+      )
+    }
   }
 
   /** A plugin's file was saved: reload every service whose generation uses that plugin. */
