@@ -85,6 +85,11 @@ describe('Service.create', () => {
     expect(() => create({})).toThrow(expect.objectContaining({code: 'TOPIC_NOT_CONFIGURED'}))
     expect(() => create({binary: 'steward-'})).toThrow(expect.objectContaining({code: 'TOPIC_NOT_CONFIGURED'}))
   })
+
+  it('refuses the topic every host answers on itself', () => {
+    const {create} = setUp({managers: {}})
+    expect(() => create({topic: 'host'})).toThrow(expect.objectContaining({code: 'CONFIG_INVALID', message: expect.stringMatching(/"host" is the topic every host answers on itself/) as string}))
+  })
 })
 
 describe('Service.start', () => {
