@@ -4,7 +4,7 @@ import {defineConfig} from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'plugins/**/*.test.ts'],
+    include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.ts', 'plugins/**/*.test.ts'],
     pool: 'forks',
     // Plugins the developer installed with `steward plugins install` (in $XDG_DATA_HOME/steward)
     // stay out of the tests, and their processes' (a folder that is never created).

@@ -1,0 +1,34 @@
+import {Box, Text} from 'ink'
+import {formatClock} from '../format.js'
+import {VIEWS, type View} from '../views.js'
+
+export interface Props {
+  view: View
+  hosts: number
+  services: number
+  /** When the model was made (ISO). */
+  at: string
+  width: number
+}
+
+const TITLES: Record<View, string> = {services: 'Services', detail: 'Detail', hosts: 'Hosts', logs: 'Logs'}
+
+/** The top line: the views (the current one bracketed and inverse), counts and the model's time. */
+export function Header({view, hosts, services, at, width}: Props) {
+  return (
+    <Box width={width} height={1}>
+      <Text wrap="truncate">
+        <Text bold>steward </Text>
+        {VIEWS.map((candidate, index) => (
+          <Text key={candidate} inverse={candidate === view}>
+            {candidate === view ? `[${index + 1} ${TITLES[candidate]}]` : ` ${index + 1} ${TITLES[candidate]} `}
+          </Text>
+        ))}
+        <Text dimColor>
+          {' '}
+          {hosts} hosts · {services} services · {formatClock(at)}
+        </Text>
+      </Text>
+    </Box>
+  )
+}

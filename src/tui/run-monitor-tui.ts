@@ -1,0 +1,93 @@
+/**
+ * Run the monitor's terminal UI until the user quits. Ink and React load here, on first use, so
+ * commands that never draw (and `--help`) do not pay for them.
+ */
+import type {Actions, MonitorSource} from './monitor-source.js'
+
+export interface RunMonitorTuiOptions {
+  stdout?: NodeJS.WriteStream
+  stdin?: NodeJS.ReadStream
+  stderr?: NodeJS.WriteStream
+  /** Draw on the alternate screen and give the terminal back as it was. @default stdout.isTTY */
+  alternateScreen?: boolean
+  /** Paints per second at most, for model changes and for Ink's own writes. @default 10 */
+  maxFps?: number
+  /**
+   * Signals that end the UI; the promise then resolves and the caller stops what it runs. Other
+   * listeners of them still run. @default ['SIGINT', 'SIGTERM', 'SIGHUP']
+   */
+  signals?: readonly NodeJS.Signals[]
+}
+
+const ENTER_ALTERNATE_SCREEN = '\u001B[?1049h\u001B[H'
+const LEAVE_ALTERNATE_SCREEN = '\u001B[?1049l'
+const SHOW_CURSOR = '\u001B[?25h'
+const CLEAR_SCREEN = '\u001B[2J\u001B[H'
+
+/**
+ * Draw `source` and act through `actions` until `q`, Ctrl-C or one of `signals`. The terminal is
+ * restored on every way out: those, an error the UI throws (shown first, then rethrown here once
+ * the terminal is back), and an uncaught exception elsewhere (restored before Node prints it).
+ */
+export async function runMonitorTui(source: MonitorSource, actions: Actions, options: RunMonitorTuiOptions = {}): Promise<void> {
+  const [{render}, {createElement}, {App}] = await Promise.all([import('ink'), import('react'), import('./components/App.js')])
+  const stdout = options.stdout ?? process.stdout
+  const alternate = options.alternateScreen ?? stdout.isTTY === true
+  const maxFps = options.maxFps ?? 10
+  const signals = options.signals ?? ['SIGINT', 'SIGTERM', 'SIGHUP']
+  let failure: Error | undefined
+  let restored = false
+  const restore = () => {
+    if (restored) return
+    restored = true
+    if (alternate) stdout.write(SHOW_CURSOR + LEAVE_ALTERNATE_SCREEN)
+  }
+  // A resize can leave parts of the old frame where the new, differently shaped one does not
+  // draw; start from a blank screen (registered before Ink's listener, so it runs first).
+  const onResize = () => {
+    if (alternate) stdout.write(CLEAR_SCREEN)
+  }
+
+  if (alternate) stdout.write(ENTER_ALTERNATE_SCREEN)
+  stdout.on('resize', onResize)
+  process.on('uncaughtExceptionMonitor', restore)
+  process.on('exit', restore)
+  const detach = () => {
+    stdout.off('resize', onResize)
+    process.off('uncaughtExceptionMonitor', restore)
+    process.off('exit', restore)
+  }
+  let instance: ReturnType<typeof render>
+  try {
+    const app = createElement(App, {
+      source,
+      actions,
+      paintIntervalMs: Math.ceil(1000 / maxFps),
+      onError: (error: Error) => {
+        failure = error
+      },
+    })
+    instance = render(app, {
+      stdout,
+      ...(options.stdin === undefined ? {} : {stdin: options.stdin}),
+      ...(options.stderr === undefined ? {} : {stderr: options.stderr}),
+      // The dashboard handles Ctrl-C itself, in every mode, through the same way out as q.
+      exitOnCtrlC: false,
+      maxFps,
+    })
+  } catch (error) {
+    detach()
+    restore()
+    throw error
+  }
+  const onSignal = () => instance.unmount()
+  for (const signal of signals) process.on(signal, onSignal)
+  try {
+    await instance.waitUntilExit()
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal)
+    detach()
+    restore()
+  }
+  if (failure !== undefined) throw failure
+}
