@@ -5,11 +5,14 @@ import {decode, MAX_BATCH, type Message, type RequestHeader} from './protocol.js
 /** A socket that records what it is given, and fails if a send starts while one is in progress. */
 class RecordingSink implements FrameSink {
   readonly sends: Array<Array<Buffer | string>> = []
+  /** Sends begun, counted as they start. */
+  started = 0
   private busy = false
   failNext: Error | undefined
 
   async send(frames: Array<Buffer | string>): Promise<void> {
     if (this.busy) throw new Error('EBUSY: two sends at once')
+    this.started++
     this.busy = true
     await new Promise((resolve) => setImmediate(resolve))
     this.busy = false
@@ -27,6 +30,21 @@ class RecordingSink implements FrameSink {
       expect(faults).toEqual([])
       return messages
     })
+  }
+}
+
+/** A socket whose sends complete when the test says so. */
+class ManualSink implements FrameSink {
+  started = 0
+  private done: Array<() => void> = []
+
+  send(): Promise<void> {
+    this.started++
+    return new Promise((resolve) => this.done.push(resolve))
+  }
+
+  finish(): void {
+    this.done.shift()?.()
   }
 }
 
@@ -80,6 +98,40 @@ describe('CoalescingSender', () => {
     expect(sink.sends).toHaveLength(0)
     await sender.idle()
     expect(sink.decoded().map((batch) => batch.length)).toEqual([EAGER_BATCH - 1])
+  })
+
+  it('sends at once on flushNow, without waiting for the end of the turn', async () => {
+    const {sink, sender} = newSender()
+    sender.enqueue(call('lone'))
+    sender.flushNow()
+    expect(sink.started).toBe(1)
+    await sender.idle()
+    expect(sink.decoded().flat().map((message) => message.id)).toEqual(['lone'])
+  })
+
+  it('is idle once flushNow has sent everything, with the end-of-turn flush still to come', async () => {
+    // Sends that complete at once, as zeromq.js's usually do.
+    const sent: string[] = []
+    const sender = new CoalescingSender({send: async (frames) => void sent.push(String(frames[1]))}, () => undefined)
+    sender.enqueue(call('lone'))
+    sender.flushNow()
+    await Promise.resolve()
+    await sender.idle()
+    expect(sent).toHaveLength(1)
+  })
+
+  it('on flushNow during an eager send, sends what is queued right after it, not at the end of the turn', async () => {
+    const sink = new ManualSink()
+    const sender = new CoalescingSender(sink, () => undefined)
+    for (let index = 0; index < EAGER_BATCH; index++) sender.enqueue(call(`m${index}`))
+    expect(sink.started).toBe(1)
+    sender.enqueue(call('last'))
+    sender.flushNow()
+    sink.finish()
+    for (let turn = 0; turn < 5; turn++) await Promise.resolve()
+    expect(sink.started).toBe(2)
+    sink.finish()
+    await sender.idle()
   })
 
   it('splits more than MAX_BATCH messages into several sends, one at a time', async () => {

@@ -19,15 +19,17 @@ type PeerQueue = {peer: Buffer | undefined; messages: Message[]}
 
 /**
  * Sends the messages of one socket, coalesced: what is queued for a peer goes out as one multipart
- * message when EAGER_BATCH messages are waiting, and the rest before the next turn of the event
- * loop (up to MAX_BATCH a send). zeromq.js allows one send in progress per socket, so sends are
- * also serialised here.
+ * message when EAGER_BATCH messages are waiting, when the owner says nothing more is coming soon
+ * (flushNow), and otherwise before the next turn of the event loop (up to MAX_BATCH a send).
+ * zeromq.js allows one send in progress per socket, so sends are also serialised here.
  */
 export class CoalescingSender {
   /** Queued messages per peer (the ROUTER routing id, or '' on a DEALER). */
   private readonly queues = new Map<string, PeerQueue>()
   private scheduled = false
   private sending = false
+  /** flushNow() was called during a send: the flush under way sends everything. */
+  private urgent = false
   private idleWaiters: Array<() => void> = []
 
   constructor(
@@ -54,9 +56,19 @@ export class CoalescingSender {
     else this.schedule()
   }
 
+  /**
+   * Send everything queued now rather than at the end of the turn: for a caller that knows nothing
+   * more is coming soon (a lone call, the last answer owed), waiting for the turn to end only adds
+   * latency.
+   */
+  flushNow(): void {
+    if (this.sending) this.urgent = true
+    else if (this.queues.size > 0) void this.flush(true)
+  }
+
   /** Resolves once everything queued so far has been handed to the socket. */
   idle(): Promise<void> {
-    if (!this.scheduled && !this.sending && this.queues.size === 0) return Promise.resolve()
+    if (!this.sending && this.queues.size === 0) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
@@ -69,7 +81,9 @@ export class CoalescingSender {
   /** The end of the turn: everything queued goes. */
   private readonly flushTurn = (): void => {
     this.scheduled = false
-    if (!this.sending) void this.flush(true)
+    if (this.sending) return // the flush under way schedules again if it leaves anything
+    if (this.queues.size > 0) void this.flush(true)
+    else this.wakeIdle() // flushNow sent it all already
   }
 
   /** Send every queue (`all`), or only those of EAGER_BATCH messages or more; the rest is scheduled. */
@@ -88,13 +102,18 @@ export class CoalescingSender {
       }
     } finally {
       this.sending = false
+      this.urgent = false
       if (this.queues.size > 0) this.schedule()
-      else for (const resolve of this.idleWaiters.splice(0)) resolve()
+      else this.wakeIdle()
     }
   }
 
+  private wakeIdle(): void {
+    for (const resolve of this.idleWaiters.splice(0)) resolve()
+  }
+
   private nextQueue(all: boolean): [string, PeerQueue] | undefined {
-    for (const entry of this.queues) if (all || entry[1].messages.length >= EAGER_BATCH) return entry
+    for (const entry of this.queues) if (all || this.urgent || entry[1].messages.length >= EAGER_BATCH) return entry
     return undefined
   }
 

@@ -61,6 +61,8 @@ export class PeerConnection {
       this.pending.set(id, {resolve, reject, expiresAt: performance.now() + timeoutMs, timeoutMs, header})
       this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS)
       this.sender.enqueue({type: 'call', id, header, body: args})
+      // A lone call (sequential calls) goes at once; with others outstanding, calls are coalesced.
+      if (this.pending.size === 1) this.sender.flushNow()
     })
   }
 

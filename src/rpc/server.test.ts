@@ -124,8 +124,9 @@ describe('RpcServer with CURVE and allowed clients', () => {
     expect(server.publicKey).toBe(serverKeys.publicKey)
 
     const allowed = connect(server.endpoint, {serverKey: serverKeys.publicKey, ...known})
-    expect(await allowed.answersBefore([encode([{type: 'call', id: 'c1', header, body: {}}])], 'p1')).toEqual([])
-    expect(await allowed.next()).toMatchObject({type: 'reply', id: 'c1'})
+    // Answers come in any order: the reply before or after the pong.
+    const beforePong = await allowed.answersBefore([encode([{type: 'call', id: 'c1', header, body: {}}])], 'p1')
+    expect(beforePong.length <= 1 ? (beforePong[0] ?? (await allowed.next())) : beforePong).toMatchObject({type: 'reply', id: 'c1'})
 
     // An unknown key: the ZAP handler refuses the handshake; nothing is ever delivered.
     for (let attempt = 1; attempt <= 2; attempt++) {

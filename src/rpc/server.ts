@@ -44,6 +44,8 @@ export class RpcServer {
   private closed = false
   private boundEndpoint = ''
   private releaseCurveClients: (() => Promise<void>) | undefined
+  /** Calls dispatched and not yet answered. */
+  private answering = 0
 
   constructor(private readonly options: RpcServerOptions) {
     const {curve} = options
@@ -136,9 +138,10 @@ export class RpcServer {
   private handle(peer: Buffer, message: Message): void {
     switch (message.type) {
       case 'call': {
+        this.answering++
         this.options.dispatcher.deliver(message.header, message.body).then(
-          (result) => this.sender.enqueue({type: 'reply', id: message.id, header: {}, body: result ?? null}, peer),
-          (error: unknown) => this.sender.enqueue({type: 'error', id: message.id, header: {}, body: toWireError(error)}, peer),
+          (result) => this.answer({type: 'reply', id: message.id, header: {}, body: result ?? null}, peer),
+          (error: unknown) => this.answer({type: 'error', id: message.id, header: {}, body: toWireError(error)}, peer),
         )
         return
       }
@@ -160,6 +163,12 @@ export class RpcServer {
         this.refuse(peer, {id: message.id, code: 'PROTOCOL_ERROR', message: `a host does not accept "${message.type}" messages`})
       }
     }
+  }
+
+  /** Queue an answer; the last one owed goes at once with what is queued, not at the end of the turn. */
+  private answer(message: Message, peer: Buffer): void {
+    this.sender.enqueue(message, peer)
+    if (--this.answering === 0) this.sender.flushNow()
   }
 
   private refuse(peer: Buffer, fault: Fault): void {
