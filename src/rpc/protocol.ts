@@ -29,7 +29,11 @@ export const MAX_NAME_LENGTH = 255
 
 export const MessageType = {call: 1, cast: 2, reply: 3, error: 4, ping: 5, pong: 6} as const
 export type MessageTypeName = keyof typeof MessageType
-const typeNames = new Map<number, MessageTypeName>(Object.entries(MessageType).map(([name, code]) => [code, name as MessageTypeName]))
+/** The name of each type code, by code: an array lookup, on the path of every message. */
+const typeNames: ReadonlyArray<MessageTypeName | undefined> = Object.entries(MessageType).reduce<Array<MessageTypeName | undefined>>((names, [name, code]) => {
+  names[code] = name as MessageTypeName
+  return names
+}, [])
 
 /** The header of a call or cast. */
 export interface RequestHeader {
@@ -69,20 +73,22 @@ export function encode(messages: readonly Message[]): [Buffer, Buffer] {
 }
 
 /**
- * Decode the frames of one multipart message (without the ROUTER's routing id). Never throws:
- * what cannot be read becomes a fault, with the id to answer when the id was readable.
+ * Decode the frames of one multipart message, from `first` on (1 on a ROUTER, past the routing
+ * id). Never throws: what cannot be read becomes a fault, with the id to answer when the id was
+ * readable.
  */
-export function decode(frames: readonly Buffer[]): Decoded {
-  const signature = frames[0]
+export function decode(frames: readonly Buffer[], first = 0): Decoded {
+  const count = frames.length - first
+  const signature = frames[first]
   if (signature === undefined || signature.length !== SIGNATURE.length || signature.compare(SIGNATURE, 0, 3, 0, 3) !== 0) {
     return faultOnly(undefined, 'PROTOCOL_ERROR', 'the first frame is not a steward signature ("STW" and a version byte)')
   }
-  const batch = frames.length === FRAME_COUNT ? parseJson(frames[1]!) : INVALID
+  const batch = count === FRAME_COUNT ? parseJson(frames[first + 1]!) : INVALID
   const firstId = Array.isArray(batch) && Array.isArray(batch[0]) ? readId(batch[0][1]) : undefined
   if (signature[3] !== PROTOCOL_VERSION) {
     return faultOnly(firstId, 'PROTOCOL_VERSION_UNSUPPORTED', `protocol version ${signature[3]} is not spoken here; this host speaks ${PROTOCOL_VERSION}`)
   }
-  if (frames.length !== FRAME_COUNT) return faultOnly(undefined, 'PROTOCOL_ERROR', `${frames.length} frames: expected ${FRAME_COUNT} (signature, batch)`)
+  if (count !== FRAME_COUNT) return faultOnly(undefined, 'PROTOCOL_ERROR', `${count} frames: expected ${FRAME_COUNT} (signature, batch)`)
   if (!Array.isArray(batch) || batch.length === 0) return faultOnly(undefined, 'PROTOCOL_ERROR', 'the batch frame is not a non-empty JSON array')
   if (batch.length > MAX_BATCH) return faultOnly(firstId, 'PROTOCOL_ERROR', `${batch.length} messages in one batch; at most ${MAX_BATCH}`)
 
@@ -98,28 +104,33 @@ export function decode(frames: readonly Buffer[]): Decoded {
 function decodeMessage(element: unknown): Message | Fault {
   const fields = Array.isArray(element) ? element : []
   const id = readId(fields[1])
-  const fault = (message: string): Fault => ({id, code: 'PROTOCOL_ERROR', message})
-  if (fields.length !== 4) return fault('a message must be [type, id, header, body]')
-  if (id === undefined) return fault(`the id must be 1 to ${MAX_ID_BYTES} printable ASCII characters`)
-  const type = typeof fields[0] === 'number' ? typeNames.get(fields[0]) : undefined
-  if (type === undefined) return fault('unknown message type')
+  const decoded = readMessage(fields, id)
+  return typeof decoded === 'string' ? {id, code: 'PROTOCOL_ERROR', message: decoded} : decoded
+}
+
+/** The message, or what is wrong with it. */
+function readMessage(fields: unknown[], id: string | undefined): Message | string {
+  if (fields.length !== 4) return 'a message must be [type, id, header, body]'
+  if (id === undefined) return `the id must be 1 to ${MAX_ID_BYTES} printable ASCII characters`
+  const type = typeof fields[0] === 'number' ? typeNames[fields[0]] : undefined
+  if (type === undefined) return 'unknown message type'
   const header: unknown = fields[2]
-  if (!isRecord(header)) return fault('the header is not a JSON object')
+  if (!isRecord(header)) return 'the header is not a JSON object'
   const body: unknown = fields[3]
 
   switch (type) {
     case 'call':
     case 'cast': {
       const problem = requestHeaderProblem(header)
-      if (problem !== undefined) return fault(`invalid ${type} header: ${problem}`)
-      if (!isRecord(body)) return fault(`the body of a ${type} must be a JSON object of arguments`)
+      if (problem !== undefined) return `invalid ${type} header: ${problem}`
+      if (!isRecord(body)) return `the body of a ${type} must be a JSON object of arguments`
       return {type, id, header: header as unknown as RequestHeader, body}
     }
     case 'reply': {
       return {type, id, header: {}, body}
     }
     case 'error': {
-      if (!isWireError(body)) return fault('the body of an error must be {name, code, message, data, retryable}')
+      if (!isWireError(body)) return 'the body of an error must be {name, code, message, data, retryable}'
       return {type, id, header: {}, body}
     }
     case 'ping':

@@ -105,9 +105,10 @@ export class RpcServer {
       // receive() rather than `for await`: the socket's async iterator adds an async function
       // and two promise hops to every message, on the path of every call.
       while (!this.router.closed) {
-        const [peer, ...frames] = await this.router.receive()
+        const frames = await this.router.receive()
+        const peer = frames[0]
         if (peer === undefined) continue
-        const {messages, faults} = decode(frames)
+        const {messages, faults} = decode(frames, 1)
         for (const fault of faults) this.refuse(peer, fault)
         for (const message of messages) this.handle(peer, message)
       }
