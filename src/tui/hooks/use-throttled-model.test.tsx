@@ -1,0 +1,80 @@
+import {Text} from 'ink'
+import {cleanup, render} from 'ink-testing-library'
+import {afterEach, beforeEach, expect, test, vi} from 'vitest'
+import {FakeSource, twoHostModel} from '../../../test/helpers/monitor-model.js'
+import type {MonitorSource} from '../monitor-source.js'
+import {useThrottledModel} from './use-throttled-model.js'
+
+// Only the throttle's clock is fake: React and Ink schedule their work with setImmediate.
+beforeEach(() => {
+  vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'Date']})
+})
+afterEach(() => {
+  cleanup()
+  vi.useRealTimers()
+})
+
+function Probe({source, painted}: {source: MonitorSource; painted: string[]}) {
+  const model = useThrottledModel(source, 100)
+  painted.push(model.at)
+  return <Text>model {model.at}</Text>
+}
+
+const modelAt = (at: string) => twoHostModel({at})
+
+/** Move the fake clock, then let React render what that caused. */
+async function advance(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms)
+  await new Promise((resolve) => setImmediate(resolve))
+}
+
+test('a source emitting every millisecond for a second paints at most 10 times (+ the first), and ends on the newest', async () => {
+  const source = new FakeSource(modelAt('start'))
+  const painted: string[] = []
+  const {frames, lastFrame} = render(<Probe source={source} painted={painted} />)
+  await advance(0)
+  const [rendersBefore, framesBefore] = [painted.length, frames.length]
+  for (let index = 1; index <= 1000; index++) {
+    source.emit(modelAt(String(index)))
+    await advance(1)
+  }
+  await advance(100)
+  const renders = painted.length - rendersBefore
+  expect(renders).toBeGreaterThanOrEqual(9)
+  expect(renders).toBeLessThanOrEqual(11)
+  expect(frames.length - framesBefore).toBeLessThanOrEqual(11)
+  expect(painted.at(-1)).toBe('1000')
+  expect(lastFrame()).toBe('model 1000')
+})
+
+test('the first change after a quiet spell paints at once; a burst right after waits for the interval', async () => {
+  const source = new FakeSource(modelAt('start'))
+  const painted: string[] = []
+  const {lastFrame} = render(<Probe source={source} painted={painted} />)
+  await advance(500)
+  source.emit(modelAt('a'))
+  // React renders on its own schedule (a macrotask): 1 ms, not the 100 ms interval.
+  await advance(1)
+  expect(lastFrame()).toBe('model a')
+  source.emit(modelAt('b'))
+  source.emit(modelAt('c'))
+  await advance(50)
+  expect(lastFrame()).toBe('model a')
+  await advance(50)
+  expect(lastFrame()).toBe('model c')
+  // b never painted: folded into c.
+  expect(painted).not.toContain('b')
+})
+
+test('unsubscribes and drops a pending paint when unmounted', async () => {
+  const source = new FakeSource(modelAt('start'))
+  const painted: string[] = []
+  const {unmount} = render(<Probe source={source} painted={painted} />)
+  await advance(0)
+  source.emit(modelAt('a'))
+  source.emit(modelAt('b'))
+  unmount()
+  expect(source.subscribers).toBe(0)
+  await advance(200)
+  expect(painted).not.toContain('b')
+})
