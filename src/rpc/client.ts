@@ -4,7 +4,7 @@ import type {ConnectionPool} from './connection-pool.js'
 import type {PrepareOptions, PreparedClient, RequestContext, RpcClient} from './context.js'
 import type {LocalDispatcher} from './local-dispatcher.js'
 import type {RequestHeader} from './protocol.js'
-import type {RouteTarget, TargetResolver} from './target-resolver.js'
+import {routeKey, type RouteTarget, type TargetResolver} from './target-resolver.js'
 import {canSendVersion, parseVersion} from './version.js'
 
 export interface RpcClientOptions {
@@ -53,16 +53,16 @@ export class StewardRpcClient implements RpcClient {
 
   /** Whether a request for (topic, server) can be delivered in this process. */
   isLocal(topic: string, server: string | undefined): boolean {
-    return this.options.local !== undefined && this.options.local.listeners(topic, server).length > 0
+    return this.options.local?.has(topic, server) ?? false
   }
 
   /**
    * One live target, round-robin over the topic's services; synchronous while the resolver's
-   * snapshot is fresh, so a call costs no extra promise.
+   * snapshot is fresh, so a call costs no extra promise. `key` is routeKey(topic, server), which a
+   * prepared client builds once rather than on every call.
    */
-  pickOne(topic: string, server: string | undefined, method: string): RouteTarget | Promise<RouteTarget> {
-    const key = `${topic}\u0000${server ?? ''}`
-    const cached = this.options.resolver.cached(topic, server)
+  pickOne(topic: string, server: string | undefined, method: string, key = routeKey(topic, server)): RouteTarget | Promise<RouteTarget> {
+    const cached = this.options.resolver.cached(topic, server, key)
     if (cached !== undefined) return this.rotate(key, cached)
     return this.options.resolver.require(topic, server, method).then((targets) => this.rotate(key, targets))
   }
@@ -78,12 +78,14 @@ export class StewardRpcClient implements RpcClient {
 
 class Prepared implements PreparedClient {
   private readonly timeoutMs: number
+  private readonly routeKey: string
 
   constructor(
     private readonly client: StewardRpcClient,
     private readonly options: PrepareOptions,
   ) {
     this.timeoutMs = (options.timeout ?? client.options.timeoutSeconds) * 1000
+    this.routeKey = routeKey(options.topic, options.server)
   }
 
   canSendVersion(version: string): boolean {
@@ -101,12 +103,13 @@ class Prepared implements PreparedClient {
     } catch (error) {
       return Promise.reject(error)
     }
-    const send = (target: RouteTarget): Promise<unknown> => {
-      header.server = target.server
-      return client.options.pool.to(target).call(header, args, this.timeoutMs)
-    }
-    const picked = client.pickOne(options.topic, options.server, method)
-    return picked instanceof Promise ? picked.then(send) : send(picked)
+    const picked = client.pickOne(options.topic, options.server, method, this.routeKey)
+    return picked instanceof Promise ? picked.then((target) => this.send(target, header, args)) : this.send(picked, header, args)
+  }
+
+  private send(target: RouteTarget, header: RequestHeader, args: Record<string, unknown>): Promise<unknown> {
+    header.server = target.server
+    return this.client.options.pool.to(target).call(header, args, this.timeoutMs)
   }
 
   async cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
@@ -118,7 +121,7 @@ class Prepared implements PreparedClient {
       return
     }
     if (!options.fanout) {
-      const target = await client.pickOne(options.topic, options.server, method)
+      const target = await client.pickOne(options.topic, options.server, method, this.routeKey)
       client.options.pool.to(target).cast({...header, server: target.server}, args)
       return
     }

@@ -38,6 +38,14 @@ export class LocalDispatcher {
     return server === undefined ? list : list.filter((endpoint) => endpoint.server === server)
   }
 
+  /** Whether a service listens on the topic (and server, when given) here; allocates nothing. */
+  has(topic: string, server?: string): boolean {
+    const list = this.endpoints.get(topic)
+    if (list === undefined || server === undefined) return (list?.length ?? 0) > 0
+    for (const endpoint of list) if (endpoint.server === server) return true
+    return false
+  }
+
   /**
    * Deliver a request: to the service `header.server` of the topic, or round-robin over this
    * host's services of the topic when no server is named.

@@ -22,6 +22,11 @@ interface Snapshot {
   hosts: Map<string, HostRecord>
 }
 
+/** The key of a (topic, server) route, in the resolver's snapshot and the client's rotation. */
+export function routeKey(topic: string, server: string | undefined): string {
+  return `${topic}\u0000${server ?? ''}`
+}
+
 /** The host process a service host runs in: `node1@backend` runs in `node1`. */
 export function processHost(serviceHost: string): string {
   const at = serviceHost.indexOf('@')
@@ -58,9 +63,9 @@ export class TargetResolver {
    * The live targets from a fresh snapshot, without waiting: undefined when the snapshot is stale
    * or holds none (then use resolve or require). The hot path of every call.
    */
-  cached(topic: string, server?: string): RouteTarget[] | undefined {
+  cached(topic: string, server?: string, key = routeKey(topic, server)): RouteTarget[] | undefined {
     if (this.snapshot === undefined || performance.now() - this.snapshot.takenAt > this.ttlMs) return undefined
-    const targets = this.lookup(topic, server)
+    const targets = this.lookup(topic, server, key)
     return targets.length > 0 ? targets : undefined
   }
 
@@ -80,9 +85,8 @@ export class TargetResolver {
     this.snapshot = {takenAt: performance.now(), byKey: new Map(), services, hosts: new Map(hosts.map((host) => [host.name, host]))}
   }
 
-  private lookup(topic: string, server: string | undefined): RouteTarget[] {
+  private lookup(topic: string, server: string | undefined, key = routeKey(topic, server)): RouteTarget[] {
     const snapshot = this.snapshot!
-    const key = `${topic}\u0000${server ?? ''}`
     let targets = snapshot.byKey.get(key)
     if (targets !== undefined) return targets
     const now = new Date()
