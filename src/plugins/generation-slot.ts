@@ -45,6 +45,12 @@ export interface GenerationSlotOptions {
   restart?: Partial<RestartPolicy>
 }
 
+/** Told when a call given to dispatch settles, with the start time given with it (RPC statistics). */
+export interface DispatchObserver {
+  succeeded(startedAt: number): void
+  failed(startedAt: number, error: unknown): void
+}
+
 export interface RestartPolicy {
   /** First delay before replacing a generation that died soon after it started. */
   baseDelayMs: number
@@ -129,11 +135,20 @@ export class GenerationSlot {
     }
   }
 
-  /** Deliver a call to the serving generation, waiting for one while a replacement loads. */
-  dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown> {
+  /**
+   * Deliver a call to the serving generation, waiting for one while a replacement loads. The
+   * observer hears how it settled, from the frame that tracks it anyway: no promise of its own.
+   */
+  dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>, observer?: DispatchObserver, startedAt = 0): Promise<unknown> {
     const generation = this.current
-    if (generation !== undefined) return this.track(generation, generation.dispatch(ctx, method, args))
-    return this.available().then((next) => this.track(next, next.dispatch(ctx, method, args)))
+    if (generation !== undefined) return this.track(generation, generation.dispatch(ctx, method, args), observer, startedAt)
+    return this.available().then(
+      (next) => this.track(next, next.dispatch(ctx, method, args), observer, startedAt),
+      (error: unknown) => {
+        observer?.failed(startedAt, error)
+        throw error
+      },
+    )
   }
 
   /**
@@ -302,10 +317,15 @@ export class GenerationSlot {
     for (const waiter of this.waiters.splice(0)) waiter.reject(error)
   }
 
-  private async track(generation: Generation, call: Promise<unknown>): Promise<unknown> {
+  private async track(generation: Generation, call: Promise<unknown>, observer: DispatchObserver | undefined, startedAt: number): Promise<unknown> {
     this.inFlight.set(generation, (this.inFlight.get(generation) ?? 0) + 1)
     try {
-      return await call
+      const result = await call
+      observer?.succeeded(startedAt)
+      return result
+    } catch (error) {
+      observer?.failed(startedAt, error)
+      throw error
     } finally {
       const left = this.inFlight.get(generation)! - 1
       if (left === 0) {

@@ -136,7 +136,7 @@ class Prepared implements PreparedClient {
   }
 
   private deliverLocally(header: RequestHeader, args: Record<string, unknown>): void {
-    this.client.options.local!.deliver(header, args).catch((error: unknown) => {
+    this.client.options.local!.deliver(header, args, true).catch((error: unknown) => {
       this.client.options.log.warn(`cast ${header.topic}.${header.method} failed`, {error})
     })
   }

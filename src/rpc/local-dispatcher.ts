@@ -10,7 +10,8 @@ export interface RpcEndpoint {
   server: string
   /** The RPC API version the service serves, `major.minor`. */
   version: string
-  dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown>
+  /** `cast` is true for a cast (nobody waits for the result), for the service's statistics. */
+  dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>, cast?: boolean): Promise<unknown>
 }
 
 /**
@@ -48,9 +49,9 @@ export class LocalDispatcher {
 
   /**
    * Deliver a request: to the service `header.server` of the topic, or round-robin over this
-   * host's services of the topic when no server is named.
+   * host's services of the topic when no server is named. `cast` says nobody waits for the result.
    */
-  deliver(header: RequestHeader, args: Record<string, unknown>): Promise<unknown> {
+  deliver(header: RequestHeader, args: Record<string, unknown>, cast = false): Promise<unknown> {
     // Not an async function: it would wrap the endpoint's promise in one more, two turns of the
     // microtask queue on the path of every call. Failures still reject, never throw.
     try {
@@ -60,7 +61,7 @@ export class LocalDispatcher {
           data: {topic: header.topic, server: endpoint.server, method: header.method, served: endpoint.version, requested: header.version},
         })
       }
-      return Promise.resolve(endpoint.dispatch(header.ctx, header.method, args))
+      return Promise.resolve(endpoint.dispatch(header.ctx, header.method, args, cast))
     } catch (error) {
       return Promise.reject(error)
     }

@@ -4,6 +4,7 @@ import {StewardError, describeError, isStewardError} from '../errors/index.js'
 import type {Logger} from '../log/logger.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
 import type {PeriodicTaskStatus} from '../manager/periodic-tasks.js'
+import {RpcStatsRecorder} from '../monitor/rpc-stats.js'
 import {GenerationSlot, type GenerationStatus, type ReloadRecord} from '../plugins/generation-slot.js'
 import {createContext, type RequestContext} from '../rpc/context.js'
 import {HOST_TOPIC} from '../rpc/target-resolver.js'
@@ -47,6 +48,8 @@ export class Service {
   readonly periodicFuzzyDelay: number
   readonly cleanupInterval: number
 
+  /** RPC counted as the service's calls and casts are dispatched. */
+  readonly rpcStats = new RpcStatsRecorder()
   private lifecycle: Lifecycle = 'created'
   private id: number | undefined
   private slot: GenerationSlot | undefined
@@ -202,7 +205,7 @@ export class Service {
       get version() {
         return slot.generation?.contract.rpcApiVersion ?? '0.0'
       },
-      dispatch: (ctx, method, args) => this.dispatch(ctx, method, args),
+      dispatch: (ctx, method, args, cast) => this.dispatch(ctx, method, args, cast === true),
     })
     await store.updateService(record.id, {stoppedAt: null})
     await slot.initHostWithRpc()
@@ -230,17 +233,19 @@ export class Service {
     }
   }
 
-  /** Deliver an RPC call to the manager. Only declared RPC methods are callable. */
-  private dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown> {
+  /** Deliver an RPC call or cast to the manager, counted. Only declared RPC methods are callable. */
+  private dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>, cast: boolean): Promise<unknown> {
+    const timing = cast ? this.rpcStats.cast : this.rpcStats.call
+    const startedAt = timing.begin()
     const generation = this.slot?.generation
     if (generation !== undefined && !generation.contract.rpcMethods.includes(method)) {
-      return Promise.reject(
-        new StewardError('NO_SUCH_METHOD', `Service ${this.binary} on ${this.host} has no RPC method "${method}".`, {
-          data: {topic: this.topic, server: this.host, method},
-        }),
-      )
+      const error = new StewardError('NO_SUCH_METHOD', `Service ${this.binary} on ${this.host} has no RPC method "${method}".`, {
+        data: {topic: this.topic, server: this.host, method},
+      })
+      timing.failed(startedAt, error)
+      return Promise.reject(error)
     }
-    return this.slot!.dispatch(ctx, method, args)
+    return this.slot!.dispatch(ctx, method, args, timing, startedAt)
   }
 
   /** Load the plugin code anew in a new generation and swap it in; the old one keeps serving if it fails. */
