@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {StewardCommand} from '../cli/base-command.js'
+import type {LogRecord} from '../log/logger.js'
 
 export default class Start extends StewardCommand {
   static override summary = 'Run a host with its services in the foreground.'
@@ -24,8 +25,10 @@ export default class Start extends StewardCommand {
     const config = this.loadConfig(flags, flags.host === undefined ? {} : {host: flags.host})
     // Loaded here, not at the top, so other commands never pay for the runtime.
     const [{Host}, {createLogger}] = await Promise.all([import('../service/host.js'), import('../log/logger.js')])
-    const log = createLogger({level: config.options.log_level, format: config.options.log_format})
-    const host = await Host.open({config, topics: argv as string[], log})
+    // The host adds its telemetry feed's listener, so monitors get every line.
+    const logListeners: Array<(record: LogRecord) => void> = []
+    const log = createLogger({level: config.options.log_level, format: config.options.log_format, listeners: logListeners})
+    const host = await Host.open({config, topics: argv as string[], log, logListeners})
 
     let signals = 0
     const onSignal = (signal: NodeJS.Signals): void => {

@@ -26,7 +26,10 @@ export interface LoggerOptions {
   format: 'text' | 'json'
   /** Where lines go; defaults to stdout. */
   write?: (line: string) => void
-  /** Also hand every record to these listeners (the TUI's log pane, tests). */
+  /**
+   * Also hand every record to these listeners (the telemetry feed, tests). The array is read at
+   * every line, so listeners pushed onto it later are called too.
+   */
   listeners?: Array<(record: LogRecord) => void>
 }
 
@@ -65,7 +68,8 @@ function formatJson(record: LogRecord): string {
   return `${JSON.stringify({time: record.time.toISOString(), level: record.level, msg: record.message, ...serializable(record.fields)})}\n`
 }
 
-function formatText(record: LogRecord): string {
+/** A record as a text line: time, level, [service], message, fields (with its newline). */
+export function formatText(record: LogRecord): string {
   const {service, ...rest} = record.fields
   const who = service === undefined ? '' : ` [${String(service)}]`
   const extra = Object.entries(serializable(rest))

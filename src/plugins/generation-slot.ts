@@ -43,6 +43,8 @@ export interface GenerationSlotOptions {
   drainTimeoutMs: () => number
   /** Tuning for crash loops (tests shorten them). */
   restart?: Partial<RestartPolicy>
+  /** Told of every reload and replacement once it has finished, worked or not (for monitors). */
+  onReload?: (record: ReloadRecord) => void
 }
 
 /** Told when a call given to dispatch settles, with the start time given with it (RPC statistics). */
@@ -259,6 +261,7 @@ export class GenerationSlot {
       const keeps = this.current === undefined ? 'no generation serves' : `generation ${this.current.number} keeps serving`
       this.options.log.error(`reload failed (${trigger}): ${record.error}; ${keeps}`, {generation: record.generation, trigger, error})
     }
+    this.options.onReload?.(record)
     return record
   }
 

@@ -2,6 +2,7 @@ import type {StewardConfig} from '../config/load-config.js'
 import type {Logger} from '../log/logger.js'
 import type {ManagerClass} from '../manager/manager.js'
 import type {GenerationFactory} from '../plugins/generation.js'
+import type {ReloadRecord} from '../plugins/generation-slot.js'
 import type {RpcClient} from '../rpc/context.js'
 import type {LocalDispatcher} from '../rpc/local-dispatcher.js'
 import type {StateStore} from '../store/types.js'
@@ -25,4 +26,6 @@ export interface HostContext {
   rpc: RpcClient
   /** Random numbers in [0, 1), for the first periodic delay. @default Math.random */
   random?: () => number
+  /** Told when a service's reload or generation replacement has finished (the telemetry feed). */
+  onReload?: (service: {host: string; binary: string; topic: string}, record: ReloadRecord) => void
 }

@@ -1,8 +1,11 @@
 import path from 'node:path'
 import type {StewardConfig} from '../config/load-config.js'
 import {StewardError, describeError, errorCatalog, isStewardError, type ErrorCode} from '../errors/index.js'
-import type {Logger} from '../log/logger.js'
+import type {Logger, LogRecord} from '../log/logger.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
+import {feedEndpointFor} from '../monitor/feed-endpoint.js'
+import {FeedPublisher} from '../monitor/feed-publisher.js'
+import {HostSnapshotBuilder} from '../monitor/host-snapshot.js'
 import type {GenerationFactory} from '../plugins/generation.js'
 import {InlineGenerations} from '../plugins/inline-generations.js'
 import type {PluginManifest} from '../plugins/discover-plugins.js'
@@ -25,6 +28,11 @@ export interface HostOptions {
   /** Topics to run; the configured `services` when empty. */
   topics: readonly string[]
   log: Logger
+  /**
+   * The listeners of the logger's records (LoggerOptions.listeners): the host adds its telemetry
+   * feed's, so monitors get the host's log lines.
+   */
+  logListeners?: Array<(record: LogRecord) => void>
 }
 
 /**
@@ -47,9 +55,13 @@ export class Host implements HostControl {
     this.markStopped = resolve
   })
 
+  private readonly snapshots = new HostSnapshotBuilder(() => ({name: this.name, endpoint: this.server.endpoint, services: this.services}))
+
   private constructor(
     private readonly context: HostContext,
     private readonly server: RpcServer,
+    /** The telemetry feed for monitors (docs/protocol.md, "Telemetry feed"). */
+    private readonly feed: FeedPublisher,
     private readonly closeClient: (lingerMs?: number) => Promise<void>,
     topics: readonly string[],
   ) {
@@ -65,7 +77,7 @@ export class Host implements HostControl {
     return [...this.running.values()]
   }
 
-  static async open({config, topics, log}: HostOptions): Promise<Host> {
+  static async open({config, topics, log, logListeners}: HostOptions): Promise<Host> {
     const wanted = topics.length > 0 ? [...new Set(topics)] : config.options.services
     if (wanted.length === 0) {
       throw new StewardError('TOPIC_NOT_CONFIGURED', 'No services to start.', {
@@ -91,7 +103,16 @@ export class Host implements HostControl {
     const {client, close} = createRpcClient({config, store, log, local: dispatcher})
     const generations: GenerationFactory =
       options.plugin_isolation === 'worker' ? new WorkerGenerations({config, store, rpc: client}) : new InlineGenerations({source: registry, config, store, rpc: client})
-    const host = new Host({config, store, generations, log, dispatcher, rpc: client}, server, close, wanted)
+    const feed: FeedPublisher = new FeedPublisher({
+      host: options.host,
+      log,
+      snapshot: () => host.snapshots.build(),
+      allowedClients: options.rpc_curve_allowed_clients,
+      ...(serverKeys === undefined ? {} : {curve: serverKeys}),
+    })
+    logListeners?.push(feed.logListener)
+    const onReload: HostContext['onReload'] = (service, record) => feed.reloaded(service, record)
+    const host = new Host({config, store, generations, log, dispatcher, rpc: client, onReload}, server, feed, close, wanted)
     if (options.plugin_isolation === 'worker' && options.plugin_watch) {
       host.watcher = new PluginWatcher({log, onChange: (change) => void host.pluginChanged(change)})
     }
@@ -103,10 +124,12 @@ export class Host implements HostControl {
   async start(): Promise<void> {
     const {store, log, dispatcher} = this.context
     const endpoint = await this.server.bind()
+    const feedEndpoint = await this.bindFeed(endpoint)
     const now = new Date().toISOString()
     await store.putHost({
       name: this.name,
       endpoint,
+      ...(feedEndpoint === undefined ? {} : {feedEndpoint}),
       publicKey: this.server.publicKey,
       pid: process.pid,
       version: stewardVersion,
@@ -114,7 +137,7 @@ export class Host implements HostControl {
       updatedAt: now,
       stoppedAt: null,
     })
-    log.info(`host ${this.name} starting ${this.services.map((service) => service.binary).join(', ')}`, {state: store.location, endpoint})
+    log.info(`host ${this.name} starting ${this.services.map((service) => service.binary).join(', ')}`, {state: store.location, endpoint, feed: feedEndpoint ?? null})
     this.unlistenHostTopic = listenHostTopic(dispatcher, this)
     // A service that fails to start is logged and left out; the host runs on with the others,
     // and fails only when none starts.
@@ -143,6 +166,16 @@ export class Host implements HostControl {
     })
     this.heartbeat.start()
     log.info(`host ${this.name} running`)
+  }
+
+  /** Bind the telemetry feed beside the RPC endpoint; a host without one runs on, unmonitored. */
+  private async bindFeed(rpcEndpoint: string): Promise<string | undefined> {
+    try {
+      return await this.feed.bind(feedEndpointFor(rpcEndpoint))
+    } catch (error) {
+      this.context.log.warn(`no telemetry feed: monitors will show host ${this.name} without telemetry (${describeError(error)})`)
+      return undefined
+    }
   }
 
   /** Start a service of this topic while the host runs. */
@@ -204,6 +237,7 @@ export class Host implements HostControl {
     await this.context.generations.close()
     this.unlistenHostTopic?.()
     await this.heartbeat?.stop()
+    await this.feed.close()
     await this.server.close()
     await this.closeClient(1000)
     try {

@@ -5,6 +5,7 @@ import type {Logger} from '../log/logger.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
 import type {PeriodicTaskStatus} from '../manager/periodic-tasks.js'
 import {RpcStatsRecorder} from '../monitor/rpc-stats.js'
+import type {GenerationContract} from '../plugins/generation.js'
 import {GenerationSlot, type GenerationStatus, type ReloadRecord} from '../plugins/generation-slot.js'
 import {createContext, type RequestContext} from '../rpc/context.js'
 import {HOST_TOPIC} from '../rpc/target-resolver.js'
@@ -189,6 +190,7 @@ export class Service {
       // The readiness ping must fit in a heartbeat interval, so a hung generation misses the beat.
       readyTimeoutMs: Math.max(1000, Math.min(10_000, this.reportInterval * 500)),
       drainTimeoutMs: () => config.options.graceful_shutdown_timeout * 1000,
+      onReload: (reloaded) => this.hostContext.onReload?.(this, reloaded),
     })
     this.slot = slot
     await slot.start()
@@ -390,6 +392,11 @@ export class Service {
   /** Periodic task status, for monitors. */
   async periodicTaskStatus(): Promise<PeriodicTaskStatus[]> {
     return (await this.slot?.periodicTaskStatus()) ?? []
+  }
+
+  /** What the serving generation serves (its plugin, RPC API version); undefined while none serves. */
+  get contract(): GenerationContract | undefined {
+    return this.slot?.generation?.contract
   }
 }
 

@@ -41,6 +41,11 @@ export interface HostRecord {
   name: string
   /** The RPC endpoint it bound (`ipc://…` or `tcp://…`). */
   endpoint: string
+  /**
+   * Its telemetry feed, a ZeroMQ XPUB endpoint (docs/protocol.md, "Telemetry feed"), with the same
+   * CURVE key as `endpoint`. Absent for a host that has none (older steward, or the bind failed).
+   */
+  feedEndpoint?: string
   /** The server's CURVE public key (Z85) when the endpoint requires CURVE; null otherwise. */
   publicKey: string | null
   pid: number
