@@ -130,6 +130,9 @@ export class PeerConnection {
           else pending.resolve(message.body)
         }
         if (faults.length > 0) this.log.warn(`unreadable reply from ${this.endpoint}: ${faults[0]!.message}`, {faults: faults.length})
+        // The callers resumed above run (and send their next calls) before the socket is polled
+        // again: polling first put ~2 µs on the path of every sequential call.
+        await undefined
       }
     } catch (error) {
       if (!this.closed) this.log.warn(`receiving from ${this.endpoint} failed`, {error})

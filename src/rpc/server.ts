@@ -111,6 +111,9 @@ export class RpcServer {
         const {messages, faults} = decode(frames, 1)
         for (const fault of faults) this.refuse(peer, fault)
         for (const message of messages) this.handle(peer, message)
+        // Answers ready at once (a method that does not wait) go out before the socket is polled
+        // again: polling first put ~2 µs on the path of every sequential call.
+        await undefined
       }
     } catch (error) {
       if (!this.closed) this.options.log.error('the RPC server stopped receiving', {error})
@@ -147,7 +150,7 @@ export class RpcServer {
         return
       }
       case 'cast': {
-        this.options.dispatcher.deliver(message.header, message.body, true).catch((error: unknown) => {
+        this.options.dispatcher.deliver(message.header, message.body).catch((error: unknown) => {
           // A client can repeat a failing cast without end: one line a minute per method and code.
           const code = (error as {code?: unknown}).code
           if (this.throttle.allow(`cast ${message.header.topic}.${message.header.method} ${String(code)}`)) {
