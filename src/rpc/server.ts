@@ -150,7 +150,7 @@ export class RpcServer {
         return
       }
       case 'cast': {
-        this.options.dispatcher.deliver(message.header, message.body).catch((error: unknown) => {
+        this.options.dispatcher.deliver(message.header, message.body, true).catch((error: unknown) => {
           // A client can repeat a failing cast without end: one line a minute per method and code.
           const code = (error as {code?: unknown}).code
           if (this.throttle.allow(`cast ${message.header.topic}.${message.header.method} ${String(code)}`)) {
