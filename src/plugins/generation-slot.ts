@@ -29,6 +29,8 @@ export interface GenerationStatus {
   reloads: number
   lastReload: ReloadRecord | undefined
   inFlight: number
+  /** Replaced generations still finishing their work; 0 once every one has ended. */
+  retiring: number
   pluginDirs: readonly string[]
 }
 
@@ -133,6 +135,7 @@ export class GenerationSlot {
       reloads: this.reloads,
       lastReload: this.lastReload,
       inFlight: [...this.inFlight.values()].reduce((sum, count) => sum + count, 0),
+      retiring: this.retiring.size,
       pluginDirs: this.latest?.contract.pluginDirs ?? [],
     }
   }

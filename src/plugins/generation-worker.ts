@@ -53,8 +53,13 @@ export interface LogNote {
 
 if (parentPort === null) throw new Error('generation-worker runs as a worker thread only')
 const port = new PortRpc(parentPort)
-// Warm the TypeScript loader and the SDK mapping while the worker waits as a spare.
-const warming = Promise.all([import('tsx/esm/api'), prepareSdkResolution()])
+// Warm the TypeScript loader and the SDK mapping while the worker waits as a spare. A failed
+// warm-up only makes the load slower.
+const warmUp = new URL('loader-warm-up.js', import.meta.url).href
+const warming = Promise.all([
+  prepareSdkResolution(),
+  import('tsx/esm/api').then(({tsImport}) => tsImport(warmUp, import.meta.url)).catch(() => undefined),
+])
 
 function portLogger(bound: LogFields): Logger {
   const emit =

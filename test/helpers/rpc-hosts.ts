@@ -39,9 +39,12 @@ export async function rpcTestDir(transport: Transport, extra: Record<string, unk
   return dir
 }
 
-/** Start a host process running topics and resolve once all of them listen. */
-export async function startHost(dir: string, host: string, topics: readonly string[] = ['probe']): Promise<StewardProcess> {
-  const child = new StewardProcess(['start', ...topics, '--host', host], {cwd: dir})
+/**
+ * Start a host process running topics and resolve once all of them listen; env adds to the
+ * environment it gets.
+ */
+export async function startHost(dir: string, host: string, topics: readonly string[] = ['probe'], env?: Record<string, string>): Promise<StewardProcess> {
+  const child = new StewardProcess(['start', ...topics, '--host', host], {cwd: dir, ...(env === undefined ? {} : {env})})
   await child.waitForOutput(new RegExp(`host ${host} running`))
   return child
 }
