@@ -7,6 +7,7 @@ import type {StateStore} from '../store/types.js'
 import type {Generation, GenerationContract, GenerationFactory, GenerationSpec} from './generation.js'
 import type {GenerationWorkerData, LogNote, RpcRequest, StoreRequest} from './generation-worker.js'
 import {packageRoot} from './package-root.js'
+import type {PluginLocation} from './discover-plugins.js'
 import {pluginDirectories} from './plugin-registry.js'
 import {PortRpc} from './port-rpc.js'
 
@@ -27,6 +28,7 @@ export interface WorkerGenerationsOptions {
 export class WorkerGenerations implements GenerationFactory {
   /** A booted worker waiting for its generation, so a reload does not wait for a thread to start. */
   private spare: Worker | undefined
+  private lastDirectories: PluginLocation[] | undefined
   /** Generations whose workers have not exited, by service: a service with two is replacing one. */
   private readonly live = new Map<string, Set<WorkerGeneration>>()
   /** Set while the next spare waits for a replaced generation's worker to exit (see spareAfterLoad). */
@@ -45,7 +47,7 @@ export class WorkerGenerations implements GenerationFactory {
       serviceName: spec.serviceName,
       section: config.topics[spec.topic] ?? {},
       configDir: config.file === undefined ? process.cwd() : path.dirname(config.file),
-      pluginDirectories: pluginDirectories(config.options),
+      pluginDirectories: this.pluginDirectories(),
     }
     if (this.spare === undefined) await this.replacedWorkerExit()
     const worker = this.spare ?? bootWorker()
@@ -71,6 +73,19 @@ export class WorkerGenerations implements GenerationFactory {
     const spare = this.spare
     this.spare = undefined
     await spare?.terminate()
+  }
+
+  /**
+   * Where plugins are found now. `steward plugins install` rewrites the user plugins manifest in
+   * steps; a generation started while it is half-written uses the directories found last.
+   */
+  private pluginDirectories(): PluginLocation[] {
+    try {
+      this.lastDirectories = pluginDirectories(this.options.config.options)
+    } catch (error) {
+      if (this.lastDirectories === undefined) throw error
+    }
+    return this.lastDirectories
   }
 
   /**
