@@ -47,12 +47,10 @@ export default class Monitor extends StewardCommand {
         return model
       }
       if (process.stdout.isTTY && !this.jsonEnabled()) {
-        const {loadMonitorTui} = await import('../cli/monitor-tui-hook.js')
-        const tui = await loadMonitorTui()
-        if (tui !== undefined) {
-          await tui.runMonitorTui(client, {config})
-          return undefined
-        }
+        // The dashboard (docs/tui.md); Ink and React load inside it, only for a terminal.
+        const [{runMonitorTui}, {createMonitorActions}] = await Promise.all([import('../tui/run-monitor-tui.js'), import('../tui/actions.js')])
+        await runMonitorTui(client, createMonitorActions(config))
+        return undefined
       }
       await this.streamLogs(client, timeoutSeconds * 1000, (line) => (this.jsonEnabled() ? JSON.stringify(line) : monitorText.logLineText(line).trimEnd()))
       return undefined
