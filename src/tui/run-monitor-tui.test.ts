@@ -1,4 +1,7 @@
+import {execFile} from 'node:child_process'
 import {EventEmitter} from 'node:events'
+import {fileURLToPath} from 'node:url'
+import {promisify} from 'node:util'
 import {setTimeout as delay} from 'node:timers/promises'
 import {afterEach, expect, test, vi} from 'vitest'
 import type {MonitorModel} from '../monitor/telemetry.js'
@@ -112,4 +115,24 @@ test('without a TTY it does not touch the alternate screen', async () => {
   await done
   expect(stdout.output).not.toContain(ENTER)
   expect(stdout.output).not.toContain(LEAVE)
+})
+
+test('loads React\'s production build when NODE_ENV is unset, without leaving NODE_ENV set', async () => {
+  const entry = fileURLToPath(new URL('./run-monitor-tui.ts', import.meta.url))
+  const script = `
+    import {createRequire} from 'node:module'
+    const {preloadProductionReact} = await import(${JSON.stringify(entry)})
+    preloadProductionReact()
+    await import('ink')
+    const cache = createRequire(${JSON.stringify(entry)}).cache
+    const loaded = Object.keys(cache).filter((file) => cache[file].loaded && /(react|react-reconciler|scheduler)[\\/]cjs[\\/]/.test(file)).map((file) => file.split(/node_modules[\\/]/).pop())
+    console.log(JSON.stringify({nodeEnv: process.env.NODE_ENV ?? null, loaded}))
+  `
+  const env = {...process.env}
+  delete env.NODE_ENV
+  const {stdout} = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {env, cwd: fileURLToPath(new URL('../..', import.meta.url))})
+  const {nodeEnv, loaded} = JSON.parse(stdout) as {nodeEnv: string | null; loaded: string[]}
+  expect(nodeEnv).toBeNull()
+  expect(loaded.filter((file) => file.includes('.development.') && !file.includes('constants'))).toEqual([])
+  expect(loaded).toEqual(expect.arrayContaining(['react/cjs/react.production.js', 'react-reconciler/cjs/react-reconciler.production.js']))
 })

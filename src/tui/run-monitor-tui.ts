@@ -2,6 +2,7 @@
  * Run the monitor's terminal UI until the user quits. Ink and React load here, on first use, so
  * commands that never draw (and `--help`) do not pay for them.
  */
+import {createRequire} from 'node:module'
 import type {Actions, MonitorSource} from './monitor-source.js'
 
 export interface RunMonitorTuiOptions {
@@ -30,6 +31,7 @@ const CLEAR_SCREEN = '\u001B[2J\u001B[H'
  * the terminal is back), and an uncaught exception elsewhere (restored before Node prints it).
  */
 export async function runMonitorTui(source: MonitorSource, actions: Actions, options: RunMonitorTuiOptions = {}): Promise<void> {
+  preloadProductionReact()
   const [{render}, {createElement}, {App}] = await Promise.all([import('ink'), import('react'), import('./components/App.js')])
   const stdout = options.stdout ?? process.stdout
   const alternate = options.alternateScreen ?? stdout.isTTY === true
@@ -90,4 +92,30 @@ export async function runMonitorTui(source: MonitorSource, actions: Actions, opt
     restore()
   }
   if (failure !== undefined) throw failure
+}
+
+/**
+ * Load React's production build unless NODE_ENV names a mode. React picks its build from NODE_ENV
+ * when first loaded, and steward runs without one, which means the development build: in React 19
+ * it records a stack for every element, several times the cost of a paint. NODE_ENV is set only
+ * for these synchronous requires and removed again, so nothing else in the process (plugins, the
+ * workers a host starts) sees it; `import` then finds the modules in the CommonJS cache.
+ */
+export function preloadProductionReact(): void {
+  if (process.env.NODE_ENV !== undefined) return
+  process.env.NODE_ENV = 'production'
+  try {
+    const fromHere = createRequire(import.meta.url)
+    fromHere('react')
+    fromHere('react/jsx-runtime')
+    // Ink's own copy of the reconciler (and the scheduler it requires when Ink creates it),
+    // wherever npm put them.
+    const fromInk = createRequire(fromHere.resolve('ink'))
+    fromInk('react-reconciler')
+    createRequire(fromInk.resolve('react-reconciler'))('scheduler')
+  } catch {
+    // A layout this does not foresee: the development build, slower but the same UI.
+  } finally {
+    delete process.env.NODE_ENV
+  }
 }

@@ -115,16 +115,17 @@ export function serviceLines(services: readonly MonitoredService[], hosts: reado
     else group.push(service)
   }
   const lines: ServiceLine[] = []
-  for (const host of [...groups.keys()].sort((a, b) => a.localeCompare(b))) {
-    const group = groups.get(host) ?? []
+  for (const host of [...groups.keys()].sort(compareSortValues)) {
+    // Each service's sort value once, not once per comparison.
+    const group = (groups.get(host) ?? []).map((service) => ({service, value: sortValue(service)}))
     group.sort((a, b) => {
-      const order = compareSortValues(sortValue(a), sortValue(b))
+      const order = compareSortValues(a.value, b.value)
       // Null stays last whichever way; ties keep a stable, readable order.
-      const directed = sort.descending && sortValue(a) !== null && sortValue(b) !== null ? -order : order
-      return directed !== 0 ? directed : compareSortValues(a.host, b.host) || compareSortValues(a.binary, b.binary)
+      const directed = sort.descending && a.value !== null && b.value !== null ? -order : order
+      return directed !== 0 ? directed : compareSortValues(a.service.host, b.service.host) || compareSortValues(a.service.binary, b.service.binary)
     })
     lines.push({kind: 'group', host, state: hosts.find((candidate) => candidate.record.name === host)?.state ?? null, count: group.length})
-    for (const service of group) lines.push({kind: 'service', service})
+    for (const {service} of group) lines.push({kind: 'service', service})
   }
   return lines
 }

@@ -54,11 +54,15 @@ export function fitColumns<Row>(columns: readonly Column<Row>[], totalWidth: num
   return columns.filter((column) => chosen.has(column)).map((column) => ({column, width: chosen.get(column) ?? column.width}))
 }
 
+// One collator for every comparison: localeCompare with options builds one per call, which
+// showed as the largest cost of a paint with 1,000 services.
+const collator = new Intl.Collator(undefined, {numeric: true})
+
 /** Compare two sort values: numbers and strings in order, null last. */
 export function compareSortValues(a: string | number | null, b: string | number | null): number {
   if (a === b) return 0
   if (a === null) return 1
   if (b === null) return -1
   if (typeof a === 'number' && typeof b === 'number') return a - b
-  return String(a).localeCompare(String(b), undefined, {numeric: true})
+  return collator.compare(String(a), String(b))
 }
