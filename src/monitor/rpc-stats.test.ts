@@ -51,14 +51,17 @@ describe('RpcStatsRecorder', () => {
   it('gives p99 of the calls of the last 10 s, within a bin of the true value', () => {
     const {stats, at} = recorder()
     expect(stats.snapshot().p99Ms).toBeNull()
-    // 990 calls of 2 ms and 10 of 300 ms: p99 is 2 ms (the 990th value).
+    // 990 calls of 2 ms, then (after a snapshot, as a monitor takes one every second) 5 of 300 ms:
+    // p99 is 2 ms.
     for (let index = 0; index < 990; index++) timedCall(stats, at, 100_000 + index, 100_002 + index)
-    for (let index = 0; index < 10; index++) timedCall(stats, at, 101_000, 101_300)
+    at(101_000)
+    stats.snapshot()
+    for (let index = 0; index < 5; index++) timedCall(stats, at, 101_000, 101_300)
     const p99 = stats.snapshot().p99Ms!
     expect(p99).toBeGreaterThanOrEqual(2)
     expect(p99).toBeLessThanOrEqual(2 * 1.125)
-    // Five more slow calls make the slow ones more than 1%: p99 is now ~300 ms.
-    for (let index = 0; index < 5; index++) timedCall(stats, at, 101_500, 101_800)
+    // 20 more slow calls make them 2.5%: p99 is now ~300 ms.
+    for (let index = 0; index < 20; index++) timedCall(stats, at, 101_500, 101_800)
     expect(stats.snapshot().p99Ms).toBeGreaterThanOrEqual(300)
     expect(stats.snapshot().p99Ms).toBeLessThanOrEqual(300 * 1.125)
   })
@@ -99,5 +102,30 @@ describe('RpcStatsRecorder', () => {
     const young = recorder(50_000)
     timedCall(young.stats, young.at, 50_000, 50_010)
     expect(young.stats.snapshot().perSecond).toBe(1)
+  })
+
+  it('times one request in 16 past 256 a second, weighted so a busy second counts for its calls', () => {
+    const {stats, at} = recorder(100_000)
+    // A busy second of 3000 calls of 1 ms, then a quiet one of 20 calls of 50 ms: 0.66% are slow,
+    // so p99 is 1 ms. Unweighted, the ~430 timed calls of the busy second would make it 50 ms.
+    for (let index = 0; index < 3000; index++) timedCall(stats, at, 100_000 + index * 0.3, 100_001 + index * 0.3)
+    for (let index = 0; index < 20; index++) timedCall(stats, at, 101_000 + index * 10, 101_050 + index * 10)
+    at(102_000)
+    const busy = stats.snapshot()
+    expect(busy.calls).toBe(3020)
+    // Every call counts in calls/s, timed or not: 3020 in the 2 s since the start.
+    expect(busy.perSecond).toBe(1510)
+    expect(busy.p99Ms).toBeGreaterThanOrEqual(1)
+    expect(busy.p99Ms).toBeLessThanOrEqual(1.125)
+    // Quiet for 30 s; a snapshot notices the new second; then 3 calls of 5 ms are all timed.
+    at(130_000)
+    expect(stats.snapshot()).toMatchObject({perSecond: 0, p99Ms: null})
+    for (let index = 0; index < 3; index++) timedCall(stats, at, 130_100 + index * 100, 130_105 + index * 100)
+    at(131_000)
+    const quiet = stats.snapshot()
+    // The window is [122, 131]: 3 calls in 9 s.
+    expect(quiet.perSecond).toBeCloseTo(3 / 9, 5)
+    expect(quiet.p99Ms).toBeGreaterThanOrEqual(5)
+    expect(quiet.p99Ms).toBeLessThanOrEqual(5 * 1.125)
   })
 })
