@@ -57,10 +57,22 @@ export function truncate(text: string, width: number): string {
   return width === 1 ? '…' : `${text.slice(0, width - 1)}…`
 }
 
-/** Truncate, then pad to exactly width characters. */
-export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-  const cut = truncate(text, width)
-  return align === 'left' ? cut.padEnd(width) : cut.padStart(width)
+/** Cut text to width characters from the start, keeping its end: `…/rpc/node1.sock`. */
+export function truncateStart(text: string, width: number): string {
+  if (width <= 0) return ''
+  if (text.length <= width) return text
+  return width === 1 ? '…' : `…${text.slice(text.length - width + 1)}`
+}
+
+/** Truncate (the end, or the start to keep the end), then pad to exactly width characters. */
+export function fit(text: string, width: number, align: 'left' | 'right' = 'left', cut: 'end' | 'start' = 'end'): string {
+  const short = cut === 'end' ? truncate(text, width) : truncateStart(text, width)
+  return align === 'left' ? short.padEnd(width) : short.padStart(width)
+}
+
+/** `1 service`, `3 services`. */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`
 }
 
 /** The message of an error, with its code when it has one: `SERVICE_NOT_FOUND: No service…`. */

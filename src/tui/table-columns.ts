@@ -15,6 +15,8 @@ export interface Column<Row> {
   /** Lower is kept longer when the terminal is narrow. */
   priority: number
   align?: 'left' | 'right'
+  /** Which end a value too long loses. @default 'end' */
+  cut?: 'end' | 'start'
   value(row: Row): string
   /** What sorting compares; null sorts last. @default value(row) */
   sortValue?(row: Row): string | number | null

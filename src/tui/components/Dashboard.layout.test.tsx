@@ -65,6 +65,14 @@ describe('fits the terminal: the root stays below its height (no flicker), nothi
     expect(lastFrame()).toContain('steward-scheduler')
   })
 
+  test('at 80×24 the hosts view keeps pid, uptime, memory and CPU, and the end of the endpoint', async () => {
+    const {lastFrame, stdin} = render(<App source={new FakeSource()} actions={new FakeActions()} size={{columns: 80, rows: 24}} />)
+    await press(stdin, '3')
+    const lines = (lastFrame() ?? '').split('\n')
+    expect(lines[1]).toMatch(/HOST +STATE +ENDPOINT +PID +UPTIME +RSS +HEAP +CPU%/)
+    expect(lines[2]).toMatch(/› node1 +▲ up +…\S*\/node1\.sock +4005 +1h02m +83M +21M +3\.5$/)
+  })
+
   test('follows a resize of the terminal', async () => {
     const app = render(<App source={new FakeSource()} actions={new FakeActions()} size={{columns: 80, rows: 24}} />)
     expect((app.lastFrame() ?? '').split('\n')).toHaveLength(23)

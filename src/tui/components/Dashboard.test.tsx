@@ -142,7 +142,7 @@ describe('hosts and logs views', () => {
     await press(stdin, KEYS.tab, KEYS.tab)
     expect(lines()[0]).toContain('[3 Hosts]')
     expect(lines()[1]).toMatch(/HOST +STATE +ENDPOINT +PID +UPTIME +RSS +HEAP +CPU%/)
-    expect(lines()[2]).toMatch(/› node1 +▲ up +ipc:\/\/\/tmp\/steward\/node1\S* +4005 +1h02m +83M +21M +3\.5/)
+    expect(lines()[2]).toMatch(/› node1 +▲ up +\S*steward\/node1\.sock +4005 +1h02m +83M +21M +3\.5/)
     await press(stdin, 'j')
     expect(lines()[3]).toMatch(/^› node2/)
     await press(stdin, KEYS.shiftTab)

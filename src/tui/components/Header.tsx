@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink'
-import {formatClock} from '../format.js'
+import {formatClock, plural} from '../format.js'
 import {VIEWS, type View} from '../views.js'
 
 export interface Props {
@@ -26,7 +26,7 @@ export function Header({view, hosts, services, at, width}: Props) {
         ))}
         <Text dimColor>
           {' '}
-          {hosts} hosts · {services} services · {formatClock(at)}
+          {plural(hosts, 'host')} · {plural(services, 'service')} · {formatClock(at)}
         </Text>
       </Text>
     </Box>

@@ -25,7 +25,8 @@ const HOST_COLUMNS: readonly Column<MonitoredHost>[] = [
     },
     tone: (host) => hostStateLabel(host.state).tone,
   },
-  {id: 'endpoint', title: 'ENDPOINT', width: 30, minWidth: 12, priority: 2, value: (host) => host.telemetry?.endpoint ?? host.record.endpoint},
+  // After the figures: at 80 columns it is cut from the start, keeping the socket's name or port.
+  {id: 'endpoint', title: 'ENDPOINT', width: 30, minWidth: 16, priority: 6, cut: 'start', value: (host) => host.telemetry?.endpoint ?? host.record.endpoint},
   {id: 'pid', title: 'PID', width: 7, priority: 3, align: 'right', value: (host) => String(host.telemetry?.pid ?? host.record.pid)},
   {id: 'uptime', title: 'UPTIME', width: 7, priority: 4, align: 'right', value: (host) => formatAge(host.telemetry?.uptimeSeconds ?? null)},
   {id: 'rss', title: 'RSS', width: 6, priority: 5, align: 'right', value: (host) => formatBytes(host.telemetry?.rssBytes ?? null)},
@@ -55,7 +56,7 @@ export function HostsTable({hosts, selected, width, height}: Props) {
               const tone = column.tone?.(host)
               return (
                 <Text key={column.id} {...(tone === undefined ? {} : {color: TONE_COLOURS[tone]})}>
-                  {(columnIndex > 0 ? ' ' : '') + fit(column.value(host), columnWidth, column.align)}
+                  {(columnIndex > 0 ? ' ' : '') + fit(column.value(host), columnWidth, column.align, column.cut)}
                 </Text>
               )
             })}

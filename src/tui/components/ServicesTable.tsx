@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink'
 import type {MonitoredService} from '../../monitor/telemetry.js'
-import {fit} from '../format.js'
+import {fit, plural} from '../format.js'
 import {useScrollOffset} from '../hooks/use-scroll-offset.js'
 import {hostStateLabel, SERVICE_COLUMNS, serviceKey, type ServiceLine, type ServiceSort} from '../service-table.js'
 import {fitColumns, TONE_COLOURS, type FittedColumn} from '../table-columns.js'
@@ -69,7 +69,7 @@ function GroupRow({line}: {line: Extract<ServiceLine, {kind: 'group'}>}) {
       )}
       <Text dimColor>
         {' · '}
-        {line.count} {line.count === 1 ? 'service' : 'services'}
+        {plural(line.count, 'service')}
       </Text>
     </Text>
   )
@@ -83,7 +83,7 @@ function ServiceRow({service, columns, selected}: {service: MonitoredService; co
         const tone = column.tone?.(service)
         return (
           <Text key={column.id} {...(tone === undefined ? {} : {color: TONE_COLOURS[tone]})}>
-            {(index > 0 ? ' ' : '') + fit(column.value(service), width, column.align)}
+            {(index > 0 ? ' ' : '') + fit(column.value(service), width, column.align, column.cut)}
           </Text>
         )
       })}
