@@ -151,6 +151,9 @@ export class MonitorClient {
     }
     if (this.closed) return
     const wanted = new Map(this.hosts.filter((host) => host.stoppedAt === null && host.feedEndpoint !== undefined).map((host) => [host.name, host]))
+    // A host whose record is gone (steward services cleanup) leaves no snapshot behind.
+    const known = new Set(this.hosts.map((host) => host.name))
+    for (const name of this.snapshots.keys()) if (!known.has(name)) this.snapshots.delete(name)
     for (const [name, feed] of this.feeds) {
       const host = wanted.get(name)
       if (host !== undefined && host.feedEndpoint === feed.endpoint && host.publicKey === feed.serverKey) continue

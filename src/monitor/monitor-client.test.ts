@@ -1,0 +1,92 @@
+import {mkdtemp} from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {afterEach, describe, expect, it, vi} from 'vitest'
+import {silentLogger} from '../log/logger.js'
+import {openMemoryStore} from '../store/open-store.js'
+import type {HostRecord} from '../store/types.js'
+import {FeedPublisher} from './feed-publisher.js'
+import {MonitorClient} from './monitor-client.js'
+import type {HostSnapshot, MonitorModel, ServiceTelemetry} from './telemetry.js'
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+function telemetry(host: string, calls: number): ServiceTelemetry {
+  return {
+    host,
+    binary: 'steward-probe',
+    topic: 'probe',
+    manager: 'probe',
+    plugin: {name: 'fixture', version: '1.0.0'},
+    rpcApiVersion: '1.0',
+    lifecycle: 'running',
+    generation: {state: 'serving', generation: 1, reloads: 0, lastReload: undefined, inFlight: 0, retiring: 0, pluginDirs: []},
+    periodicTasks: [],
+    rpc: {calls, casts: 0, errors: {}, inFlight: 0, perSecond: 0, p99Ms: null},
+  }
+}
+
+/** A host as the store records it, with a real feed publishing snapshots of one probe service. */
+async function feedHost(name: string, calls: number): Promise<{record: HostRecord; feed: FeedPublisher}> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'steward-monitor-client-'))
+  const snapshot = async (): Promise<HostSnapshot> => ({
+    at: new Date().toISOString(),
+    host: {name, pid: 1, endpoint: `ipc://${dir}/${name}.sock`, uptimeSeconds: 1, rssBytes: 1, heapUsedBytes: 1, cpuPercent: 0},
+    services: [telemetry(name, calls)],
+  })
+  const feed = new FeedPublisher({host: name, log: silentLogger, snapshot, intervalMs: 50})
+  const feedEndpoint = await feed.bind(`ipc://${path.join(dir, `${name}.feed.sock`)}`)
+  cleanups.push(() => feed.close())
+  const now = new Date().toISOString()
+  return {record: {name, endpoint: `ipc://${dir}/${name}.sock`, feedEndpoint, publicKey: null, pid: 1, version: '0.1.0', startedAt: now, updatedAt: now, stoppedAt: null}, feed}
+}
+
+async function open(store: ReturnType<typeof openMemoryStore>, logLimit = 1000): Promise<MonitorClient> {
+  const client = await MonitorClient.open({store, downTimeSeconds: 60, refreshMs: 50, notifyMs: 10, logLimit})
+  cleanups.push(() => client.close())
+  return client
+}
+
+const calls = (model: MonitorModel, host: string): number | null => model.services.find((service) => service.host === host)?.telemetry?.rpc.calls ?? null
+
+describe('MonitorClient', () => {
+  it('joins the store\'s services with each host\'s snapshot, and hosts that appear later', async () => {
+    const store = openMemoryStore()
+    const a = await feedHost('A', 5)
+    await store.putHost(a.record)
+    for (const host of ['A', 'B', 'C']) await store.findOrCreateService({host, binary: 'steward-probe', topic: 'probe', zone: 'nova', disabled: false})
+    const client = await open(store)
+
+    const first = await client.snapshotOnce({timeoutMs: 5000})
+    expect(first.hosts.map((host) => [host.record.name, host.telemetry?.name ?? null])).toEqual([['A', 'A']])
+    // B and C have records but no host (yet): no telemetry.
+    expect([calls(first, 'A'), calls(first, 'B'), calls(first, 'C')]).toEqual([5, null, null])
+
+    // B starts: the client joins its feed at the next re-read, and tells its listeners.
+    const seen: MonitorModel[] = []
+    client.subscribe((model) => seen.push(model))
+    const b = await feedHost('B', 7)
+    await store.putHost(b.record)
+    await vi.waitFor(() => expect(calls(seen.at(-1)!, 'B')).toBe(7), {timeout: 5000})
+    expect(calls(client.current(), 'A')).toBe(5)
+
+    // A stops cleanly: its telemetry goes at once, whatever its last snapshot says.
+    await store.updateHost('A', {stoppedAt: new Date().toISOString()})
+    await vi.waitFor(() => expect(client.current().hosts.find((host) => host.record.name === 'A')).toMatchObject({state: 'stopped', telemetry: null}), {timeout: 5000})
+    expect(calls(client.current(), 'A')).toBeNull()
+  })
+
+  it('keeps the newest log lines up to its limit, oldest first', async () => {
+    const store = openMemoryStore()
+    const a = await feedHost('A', 0)
+    await store.putHost(a.record)
+    const client = await open(store, 3)
+    await client.snapshotOnce()
+    const time = new Date()
+    for (let index = 1; index <= 5; index++) a.feed.logListener({time, level: 'info', message: `line ${index}`, fields: {}})
+    await vi.waitFor(() => expect(client.current().logs.map((line) => line.message)).toEqual(['line 3', 'line 4', 'line 5']), {timeout: 5000})
+  })
+})
