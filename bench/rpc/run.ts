@@ -5,7 +5,7 @@
 //   node --import tsx bench/rpc/run.ts [--calls 20000] [--inflight 100] [--runs 3]
 //                                      [--only zmq,moleculer,undici,steward]
 //                                      [--throughput-calls 100000] [--warmup 5000]
-//                                      [--hosts 10] [--fanouts 1000] [--ready-timeout 30]
+//                                      [--hosts 10] [--fanouts 1000] [--ready-timeout 30] [--measure-timeout 180]
 //                                      [--pin cross|same|off] [--undici-connections N]
 //
 // For every system and run, a fresh server process (bench/rpc/servers/<system>.ts) is started and
@@ -31,7 +31,9 @@
 // from the send to the last acknowledgement, over --fanouts sequential fan-outs (fanout.ts).
 //
 // The exit code is 0 whether or not the targets are met; it is 1 when a system could not be
-// measured at all (a server that does not come up within --ready-timeout, a failing client).
+// measured at all (a server that does not come up within --ready-timeout, a failing client). A run
+// that does not finish within --measure-timeout (a lost answer: the raw zeromq.js client has no
+// timeout of its own) is reported and left out of the median; the other runs go on.
 // Every server is killed when this process exits, also on Ctrl-C and errors.
 import {rm} from 'node:fs/promises'
 import {availableParallelism, cpus, loadavg} from 'node:os'
@@ -52,6 +54,7 @@ const {values: options} = parseArgs({
     hosts: {type: 'string', default: '10'},
     fanouts: {type: 'string', default: '1000'},
     'ready-timeout': {type: 'string', default: '30'},
+    'measure-timeout': {type: 'string', default: '180'},
     pin: {type: 'string', default: 'cross'},
     'undici-connections': {type: 'string'},
   },
@@ -72,6 +75,7 @@ const warmup = integer('warmup', 0)
 const hosts = integer('hosts', 0)
 const fanouts = integer('fanouts', 1)
 const readyTimeoutMs = integer('ready-timeout', 1) * 1000
+const measureTimeoutMs = integer('measure-timeout', 1) * 1000
 const connections = options['undici-connections'] === undefined ? inflight : integer('undici-connections', 1)
 
 const groups = new Set(systems.map((system) => system.group))
@@ -119,6 +123,11 @@ interface RunResult {
 
 const results = new Map<string, RunResult[]>()
 const failures = new Map<string, string>()
+/** Runs that did not finish in time, per system; the other runs of the system still count. */
+const timedOut = new Map<string, number>()
+
+/** A run that did not finish within --measure-timeout. */
+class MeasureTimeout extends BenchError {}
 
 console.log(`# RPC benchmark, ${new Date().toISOString()}`)
 console.log(`node ${process.version}, ${cpuCount} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${process.platform}/${process.arch}, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}`)
@@ -134,11 +143,17 @@ for (let run = 1; run <= runs; run++) {
       console.log(`run ${run}/${runs} ${system.id.padEnd(12)} ${system.mode === 'call' ? `p50 ${µs(result.p50)} µs  p99 ${µs(result.p99)} µs  ` : ''}${Math.round(result.rate)} ${system.mode}s/s`)
     } catch (error) {
       const message = error instanceof BenchError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)
-      failures.set(system.id, message)
-      console.error(`run ${run}/${runs} ${system.id}: FAILED: ${message}`)
+      if (error instanceof MeasureTimeout) {
+        timedOut.set(system.id, (timedOut.get(system.id) ?? 0) + 1)
+        console.error(`run ${run}/${runs} ${system.id}: ${message}; left out`)
+      } else {
+        failures.set(system.id, message)
+        console.error(`run ${run}/${runs} ${system.id}: FAILED: ${message}`)
+      }
     }
   }
 }
+for (const [id, count] of timedOut) if (!results.has(id)) failures.set(id, `every run (${count}) timed out`)
 
 let fanout: FanoutResult[] = []
 if (hosts > 0) {
@@ -160,7 +175,8 @@ async function measure(system: System): Promise<RunResult> {
   let client: BenchClient | undefined
   try {
     client = await withTimeout(system.connect(server.ready, {inflight, connections, timeoutMs: readyTimeoutMs}), readyTimeoutMs, `the ${system.id} client did not connect`)
-    return system.mode === 'call' ? await measureCalls(client) : await measureCasts(client)
+    const measured = system.mode === 'call' ? measureCalls(client) : measureCasts(client)
+    return await withTimeout(measured, measureTimeoutMs, `the ${system.id} run did not finish`, MeasureTimeout)
   } finally {
     await client?.close().catch(() => undefined)
     await server.stop()
@@ -241,10 +257,10 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string, Failure: typeof BenchError = BenchError): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BenchError(`${what} within ${ms / 1000} s`)), ms)
+    timer = setTimeout(() => reject(new Failure(`${what} within ${ms / 1000} s`)), ms)
   })
   try {
     return await Promise.race([promise, timeout])
@@ -281,7 +297,8 @@ function printTable(): void {
     const unit = system.mode === 'cast' ? ' casts/s' : ''
     // A cast's rate against Moleculer's calls is shown in parentheses: not the same operation.
     const ratio = moleculer === undefined ? '—' : system.mode === 'cast' ? `(${(row.rate / moleculer.rate).toFixed(2)}×)` : `${(row.rate / moleculer.rate).toFixed(2)}×`
-    console.log(`| ${label} | ${system.transport} | ${µs(row.p50)} | ${µs(row.p99)} | ${Math.round(row.rate)}${unit} | ${row.rates.map(thousands).join(' / ')} | ${ratio} |`)
+    const late = timedOut.has(system.id) ? ` (${timedOut.get(system.id)} timed out)` : ''
+    console.log(`| ${label} | ${system.transport} | ${µs(row.p50)} | ${µs(row.p99)} | ${Math.round(row.rate)}${unit} | ${row.rates.map(thousands).join(' / ')}${late} | ${ratio} |`)
   }
 
   const steward = summary.get('steward')
