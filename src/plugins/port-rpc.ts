@@ -12,6 +12,7 @@ type Message =
   | {t: 'note'; op: string; arg: unknown}
   | {t: 'ok'; id: number; value: unknown}
   | {t: 'err'; id: number; error: PortError}
+  | {t: 'batch'; messages: Message[]}
 
 /** An error as it crosses a port: the wire form, plus a steward error's suggestions. */
 type PortError = WireError & {suggestions?: readonly string[]}
@@ -30,6 +31,12 @@ function fromPortError(error: PortError): Error {
 type Handler = (arg: unknown) => unknown
 type NoteHandler = (arg: unknown) => void
 
+interface Outgoing {
+  message: Message
+  onFailure: (() => void) | undefined
+  fail: ((error: unknown) => void) | undefined
+}
+
 interface Pending {
   resolve(value: unknown): void
   reject(error: unknown): void
@@ -46,6 +53,8 @@ export class PortRpc {
   private readonly noteHandlers = new Map<string, NoteHandler>()
   private readonly pending = new Map<number, Pending>()
   private nextId = 0
+  /** Requests and answers of this turn, posted together: one message, one wake-up of the other thread. */
+  private outgoing: Outgoing[] = []
   private closedWith: StewardError | undefined
 
   constructor(private readonly port: PortLike) {
@@ -75,9 +84,10 @@ export class PortRpc {
     })
   }
 
+  /** Notes go at once, not batched: a note that cannot be cloned throws to its sender. */
   note(op: string, arg?: unknown): void {
     if (this.closedWith !== undefined) return
-    this.send({t: 'note', op, arg})
+    this.post({t: 'note', op, arg}, undefined, undefined)
   }
 
   /** Reject every pending request, and any later one, with this error. */
@@ -94,6 +104,10 @@ export class PortRpc {
 
   private receive(message: Message): void {
     switch (message.t) {
+      case 'batch': {
+        for (const each of message.messages) this.receive(each)
+        return
+      }
       case 'req': {
         void this.answer(message.id, message.op, message.arg)
         return
@@ -124,12 +138,32 @@ export class PortRpc {
     }
   }
 
+  /** Queue a request or an answer; what is queued in one turn leaves in one message. */
+  private send(message: Message, onFailure?: () => void, fail?: (error: unknown) => void): void {
+    this.outgoing.push({message, onFailure, fail})
+    if (this.outgoing.length === 1) queueMicrotask(() => this.flush())
+  }
+
+  private flush(): void {
+    const batch = this.outgoing
+    this.outgoing = []
+    if (batch.length > 1) {
+      try {
+        this.port.postMessage({t: 'batch', messages: batch.map((entry) => entry.message)})
+        return
+      } catch {
+        // One value of the batch cannot be cloned: post each alone, so only that one fails.
+      }
+    }
+    for (const {message, onFailure, fail} of batch) this.post(message, onFailure, fail)
+  }
+
   /**
    * Post a message. A value the structured clone refuses (a function among its fields) is sent as
    * JSON would carry it over the wire; one JSON cannot encode either (nesting too deep, a cycle)
    * fails only this message, as the RPC server answers a result it cannot encode.
    */
-  private send(message: Message, onFailure?: () => void, fail?: (error: unknown) => void): void {
+  private post(message: Message, onFailure: (() => void) | undefined, fail: ((error: unknown) => void) | undefined): void {
     try {
       this.port.postMessage(message)
       return
@@ -143,7 +177,7 @@ export class PortRpc {
   }
 
   private sendAsJson(message: Message, cloneError: unknown): StewardError | undefined {
-    const key = message.t === 'ok' ? 'value' : message.t === 'err' ? undefined : 'arg'
+    const key = message.t === 'ok' ? 'value' : message.t === 'req' || message.t === 'note' ? 'arg' : undefined
     try {
       if (key === undefined) throw cloneError
       const value = (message as Record<string, unknown>)[key]
