@@ -168,6 +168,25 @@ describe('GenerationSlot', () => {
     expect(await call(slot)).toBe('answered by 4')
   })
 
+  it('ends a generation that loads during the stop, and one that no longer answers once the deadline passes', async () => {
+    const {slot, factory} = await startSlot()
+    const open = factory.hold()
+    const reloading = slot.reload('late.ts')
+    // Let the reload reach the factory, which holds it, then stop.
+    await new Promise((resolve) => setImmediate(resolve))
+    const stopping = slot.stop({graceful: true, deadline: Date.now() + 50})
+    open()
+    expect(await reloading).toMatchObject({ok: false})
+    expect(await stopping).toBe(true)
+    expect(factory.started.map((generation) => generation.ended)).toEqual([true, true])
+
+    const hung = await startSlot()
+    const generation = hung.factory.started[0]!
+    generation.stopPeriodicTasks = () => new Promise(() => {})
+    expect(await hung.slot.stop({graceful: true, deadline: Date.now() + 50})).toBe(false)
+    expect(generation.ended).toBe(true)
+  })
+
   it('rejects the calls still waiting when it stops', async () => {
     const {slot, factory} = await startSlot({baseDelayMs: 60_000, maxDelayMs: 60_000})
     factory.started[0]!.crash()

@@ -234,6 +234,8 @@ export class GenerationSlot {
       if (this.state === 'stopped') throw new StewardError('NO_SERVICE_AVAILABLE', 'The service has stopped.')
       next = await this.load()
       if (this.serviceId !== undefined) await next.initHost(this.serviceId)
+      // A stop that came while it loaded wins: nothing may serve after it.
+      if ((this.state as GenerationState) === 'stopped') throw new StewardError('NO_SERVICE_AVAILABLE', 'The service stopped while its next generation loaded.')
     } catch (error) {
       await next?.end()
       return this.record(trigger, startedAt, error)
@@ -355,10 +357,11 @@ export class GenerationSlot {
   private async retireNow(generation: Generation, graceful: boolean, deadline: number): Promise<boolean> {
     let finished = true
     try {
-      finished = await generation.stopPeriodicTasks({graceful, timeoutMs: deadline === Number.POSITIVE_INFINITY ? 0 : Math.max(1, deadline - Date.now())})
+      // A hung generation answers nothing: past the deadline it is ended all the same.
+      finished = (await settledBy(generation.stopPeriodicTasks({graceful, timeoutMs: deadline === Number.POSITIVE_INFINITY ? 0 : Math.max(1, deadline - Date.now())}), deadline)) === true
       if (graceful) finished = (await this.drained(generation, deadline)) && finished
       else finished = finished && !this.inFlight.has(generation)
-      await generation.cleanupHost()
+      await settledBy(generation.cleanupHost(), deadline)
     } catch (error) {
       this.options.log.warn(`generation ${generation.number}: clean-up failed`, {error})
     }
@@ -383,5 +386,19 @@ export class GenerationSlot {
     const run = this.queue.then(task, task)
     this.queue = run.catch(() => undefined)
     return run
+  }
+}
+
+/** The promise's value, or undefined once the deadline (epoch ms; Infinity: none) has passed. */
+async function settledBy<T>(promise: Promise<T>, deadline: number): Promise<T | undefined> {
+  if (deadline === Number.POSITIVE_INFINITY) return promise
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(1, deadline - Date.now()))
+  })
+  try {
+    return await Promise.race([promise, timedOut])
+  } finally {
+    clearTimeout(timer)
   }
 }
