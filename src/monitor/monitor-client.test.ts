@@ -7,27 +7,13 @@ import {openMemoryStore} from '../store/open-store.js'
 import type {HostRecord} from '../store/types.js'
 import {FeedPublisher} from './feed-publisher.js'
 import {MonitorClient} from './monitor-client.js'
-import type {HostSnapshot, MonitorModel, ServiceTelemetry} from './telemetry.js'
+import {telemetry} from '../../test/helpers/monitor-model.js'
+import type {HostSnapshot, MonitorModel} from './telemetry.js'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
-
-function telemetry(host: string, calls: number): ServiceTelemetry {
-  return {
-    host,
-    binary: 'steward-probe',
-    topic: 'probe',
-    manager: 'probe',
-    plugin: {name: 'fixture', version: '1.0.0'},
-    rpcApiVersion: '1.0',
-    lifecycle: 'running',
-    generation: {state: 'serving', generation: 1, reloads: 0, lastReload: undefined, inFlight: 0, retiring: 0, pluginDirs: []},
-    periodicTasks: [],
-    rpc: {calls, casts: 0, errors: {}, inFlight: 0, perSecond: 0, p99Ms: null},
-  }
-}
 
 /** A host as the store records it, with a real feed publishing snapshots of one probe service. */
 async function feedHost(name: string, calls: number): Promise<{record: HostRecord; feed: FeedPublisher}> {
@@ -35,7 +21,7 @@ async function feedHost(name: string, calls: number): Promise<{record: HostRecor
   const snapshot = async (): Promise<HostSnapshot> => ({
     at: new Date().toISOString(),
     host: {name, pid: 1, endpoint: `ipc://${dir}/${name}.sock`, uptimeSeconds: 1, rssBytes: 1, heapUsedBytes: 1, cpuPercent: 0},
-    services: [telemetry(name, calls)],
+    services: [telemetry(name, 'probe', {rpc: {...telemetry(name, 'probe').rpc, calls}})],
   })
   const feed = new FeedPublisher({host: name, log: silentLogger, snapshot, intervalMs: 50})
   const feedEndpoint = await feed.bind(`ipc://${path.join(dir, `${name}.feed.sock`)}`)

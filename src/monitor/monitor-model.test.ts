@@ -1,7 +1,10 @@
 import {describe, expect, it} from 'vitest'
 import type {HostRecord, ServiceRecord} from '../store/types.js'
 import {buildMonitorModel, type ReceivedSnapshot} from './monitor-model.js'
+import {telemetry} from '../../test/helpers/monitor-model.js'
 import type {HostSnapshot, ServiceTelemetry} from './telemetry.js'
+
+const withCalls = (host: string, topic: string, calls: number): ServiceTelemetry => telemetry(host, topic, {rpc: {...telemetry(host, topic).rpc, calls}})
 
 const now = new Date('2030-01-01T00:10:00.000Z')
 const ago = (seconds: number): string => new Date(now.getTime() - seconds * 1000).toISOString()
@@ -13,21 +16,6 @@ function hostRecord(name: string, patch: Partial<HostRecord> = {}): HostRecord {
 let nextId = 1
 function serviceRecord(host: string, topic: string, patch: Partial<ServiceRecord> = {}): ServiceRecord {
   return {id: nextId++, host, binary: `steward-${topic}`, topic, zone: 'nova', disabled: false, disabledReason: null, reportCount: 9, createdAt: ago(600), updatedAt: ago(3), stoppedAt: null, ...patch}
-}
-
-function telemetry(host: string, topic: string, calls: number): ServiceTelemetry {
-  return {
-    host,
-    binary: `steward-${topic}`,
-    topic,
-    manager: topic,
-    plugin: {name: 'fixture', version: '1.0.0'},
-    rpcApiVersion: '1.0',
-    lifecycle: 'running',
-    generation: {state: 'serving', generation: 1, reloads: 0, lastReload: undefined, inFlight: 0, retiring: 0, pluginDirs: []},
-    periodicTasks: [],
-    rpc: {calls, casts: 0, errors: {}, inFlight: 0, perSecond: 0, p99Ms: null},
-  }
 }
 
 function snapshot(host: string, services: ServiceTelemetry[], receivedSecondsAgo = 0.5): ReceivedSnapshot {
@@ -43,7 +31,7 @@ describe('buildMonitorModel', () => {
       ...base,
       hosts: [hostRecord('B'), hostRecord('A')],
       services: [serviceRecord('B', 'probe'), serviceRecord('A@fast', 'share'), serviceRecord('A', 'probe')],
-      snapshots: new Map([['A', snapshot('A', [telemetry('A', 'probe', 5), telemetry('A@fast', 'share', 7)])]]),
+      snapshots: new Map([['A', snapshot('A', [withCalls('A', 'probe', 5), withCalls('A@fast', 'share', 7)])]]),
     })
     expect(model.at).toBe(now.toISOString())
     expect(model.hosts.map((host) => [host.record.name, host.state, host.telemetry?.pid ?? null])).toEqual([
@@ -65,9 +53,9 @@ describe('buildMonitorModel', () => {
       hosts: [hostRecord('A'), hostRecord('B', {stoppedAt: ago(1)}), hostRecord('C', {updatedAt: ago(120)})],
       services: [serviceRecord('A', 'probe', {updatedAt: null, createdAt: ago(5)}), serviceRecord('B', 'probe', {stoppedAt: ago(1)}), serviceRecord('C', 'probe', {updatedAt: ago(120), disabled: true, disabledReason: 'disk'})],
       snapshots: new Map([
-        ['A', snapshot('A', [telemetry('A', 'probe', 1)], 4)],
-        ['B', snapshot('B', [telemetry('B', 'probe', 2)])],
-        ['C', snapshot('C', [telemetry('C', 'probe', 3)])],
+        ['A', snapshot('A', [withCalls('A', 'probe', 1)], 4)],
+        ['B', snapshot('B', [withCalls('B', 'probe', 2)])],
+        ['C', snapshot('C', [withCalls('C', 'probe', 3)])],
       ]),
     })
     expect(model.hosts.map((host) => [host.record.name, host.state, host.telemetry === null])).toEqual([
@@ -88,7 +76,7 @@ describe('buildMonitorModel', () => {
       ...base,
       hosts: [hostRecord('A')],
       services: [serviceRecord('B', 'probe')],
-      snapshots: new Map([['A', snapshot('A', [telemetry('B', 'probe', 1)])]]),
+      snapshots: new Map([['A', snapshot('A', [withCalls('B', 'probe', 1)])]]),
     })
     expect(model.services[0]!.telemetry).toBeNull()
   })
