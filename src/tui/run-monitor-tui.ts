@@ -50,16 +50,23 @@ export async function runMonitorTui(source: MonitorSource, actions: Actions, opt
     if (alternate) stdout.write(CLEAR_SCREEN)
   }
 
+  let instance: ReturnType<typeof render> | undefined
+  // On a crash or an exit, Node emits 'exit' before it prints the error, and Ink paints its last
+  // frame then: unmount first, so that frame goes to the alternate screen, not over the terminal.
+  const abandon = () => {
+    instance?.unmount()
+    restore()
+  }
+
   if (alternate) stdout.write(ENTER_ALTERNATE_SCREEN)
   stdout.on('resize', onResize)
-  process.on('uncaughtExceptionMonitor', restore)
-  process.on('exit', restore)
+  process.on('uncaughtExceptionMonitor', abandon)
+  process.on('exit', abandon)
   const detach = () => {
     stdout.off('resize', onResize)
-    process.off('uncaughtExceptionMonitor', restore)
-    process.off('exit', restore)
+    process.off('uncaughtExceptionMonitor', abandon)
+    process.off('exit', abandon)
   }
-  let instance: ReturnType<typeof render>
   try {
     const app = createElement(App, {
       source,
@@ -82,10 +89,11 @@ export async function runMonitorTui(source: MonitorSource, actions: Actions, opt
     restore()
     throw error
   }
-  const onSignal = () => instance.unmount()
+  const mounted = instance
+  const onSignal = () => mounted.unmount()
   for (const signal of signals) process.on(signal, onSignal)
   try {
-    await instance.waitUntilExit()
+    await mounted.waitUntilExit()
   } finally {
     for (const signal of signals) process.off(signal, onSignal)
     detach()
