@@ -30,8 +30,8 @@ async function feedHost(name: string, calls: number): Promise<{record: HostRecor
   return {record: {name, endpoint: `ipc://${dir}/${name}.sock`, feedEndpoint, publicKey: null, pid: 1, version: '0.1.0', startedAt: now, updatedAt: now, stoppedAt: null}, feed}
 }
 
-async function open(store: ReturnType<typeof openMemoryStore>, logLimit = 1000): Promise<MonitorClient> {
-  const client = await MonitorClient.open({store, downTimeSeconds: 60, refreshMs: 50, notifyMs: 10, logLimit})
+async function open(store: ReturnType<typeof openMemoryStore>, logLimit = 1000, hosts?: string[]): Promise<MonitorClient> {
+  const client = await MonitorClient.open({store, downTimeSeconds: 60, refreshMs: 50, notifyMs: 10, logLimit, ...(hosts === undefined ? {} : {hosts})})
   cleanups.push(() => client.close())
   return client
 }
@@ -74,5 +74,15 @@ describe('MonitorClient', () => {
     const time = new Date()
     for (let index = 1; index <= 5; index++) a.feed.logListener({time, level: 'info', message: `line ${index}`, fields: {}})
     await vi.waitFor(() => expect(client.current().logs.map((line) => line.message)).toEqual(['line 3', 'line 4', 'line 5']), {timeout: 5000})
+  })
+
+  it('watches only the hosts named, with their services on every backend', async () => {
+    const store = openMemoryStore()
+    for (const name of ['A', 'B']) await store.putHost((await feedHost(name, 1)).record)
+    for (const host of ['A', 'A@lvm', 'B', 'AB']) await store.findOrCreateService({host, binary: 'steward-probe', topic: 'probe', zone: 'nova', disabled: false})
+    const client = await open(store, 1000, ['A'])
+    const model = await client.snapshotOnce({timeoutMs: 5000})
+    expect(model.hosts.map((host) => host.record.name)).toEqual(['A'])
+    expect(model.services.map((service) => service.host).sort()).toEqual(['A', 'A@lvm'])
   })
 })

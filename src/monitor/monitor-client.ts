@@ -1,6 +1,6 @@
 import {curveKeyPair} from 'zeromq'
 import {silentLogger, type Logger} from '../log/logger.js'
-import {hostState} from '../service/service-state.js'
+import {hostProcessOf, hostState} from '../service/service-state.js'
 import type {HostRecord, ServiceRecord, StateStore} from '../store/types.js'
 import {FEED_TOPICS, type FeedTopic} from './feed-protocol.js'
 import {FeedSubscriber} from './feed-subscriber.js'
@@ -14,6 +14,8 @@ export interface MonitorClientOptions {
   downTimeSeconds: number
   /** This client's CURVE key pair (rpc_curve_client_key) for hosts that require CURVE; else an ephemeral one. */
   clientKeys?: {publicKey: string; secretKey: string}
+  /** Watch only these host processes (and their services, `host@backend` included). @default every host */
+  hosts?: readonly string[]
   /** What to subscribe to. @default every topic */
   topics?: readonly FeedTopic[]
   /** @default 2000 */
@@ -37,7 +39,8 @@ export interface MonitorClientOptions {
  * `steward monitor --once`.
  */
 export class MonitorClient {
-  private readonly options: Required<Omit<MonitorClientOptions, 'clientKeys'>> & Pick<MonitorClientOptions, 'clientKeys'>
+  private readonly options: Required<Omit<MonitorClientOptions, 'clientKeys' | 'hosts'>> & Pick<MonitorClientOptions, 'clientKeys'>
+  private readonly watched: ReadonlySet<string> | undefined
   private services: ServiceRecord[] = []
   private hosts: HostRecord[] = []
   private readonly feeds = new Map<string, FeedSubscriber>()
@@ -57,7 +60,9 @@ export class MonitorClient {
   private closed = false
 
   private constructor(options: MonitorClientOptions) {
-    this.options = {topics: FEED_TOPICS, refreshMs: 2000, logLimit: 1000, staleAfterMs: 3500, notifyMs: 100, log: silentLogger, clock: () => new Date(), ...options}
+    const {hosts, ...rest} = options
+    this.options = {topics: FEED_TOPICS, refreshMs: 2000, logLimit: 1000, staleAfterMs: 3500, notifyMs: 100, log: silentLogger, clock: () => new Date(), ...rest}
+    this.watched = hosts === undefined ? undefined : new Set(hosts)
   }
 
   /** Read the store, connect to every host's feed, and keep both up to date until close(). */
@@ -141,7 +146,10 @@ export class MonitorClient {
 
   private async readStore(): Promise<void> {
     try {
-      ;[this.services, this.hosts] = await Promise.all([this.options.store.listServices(), this.options.store.listHosts()])
+      const [services, hosts] = await Promise.all([this.options.store.listServices(), this.options.store.listHosts()])
+      const watched = this.watched
+      this.services = watched === undefined ? services : services.filter((service) => watched.has(hostProcessOf(service.host)))
+      this.hosts = watched === undefined ? hosts : hosts.filter((host) => watched.has(host.name))
       if (this.storeFailed) this.options.log.info('the state store answers again')
       this.storeFailed = false
     } catch (error) {

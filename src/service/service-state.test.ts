@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {ServiceRecord} from '../store/types.js'
-import {isFresh, serviceState, viewService} from './service-state.js'
+import {hostProcessOf, isFresh, serviceState, viewService} from './service-state.js'
 
 const NOW = new Date('2030-06-01T12:00:00.000Z')
 const DOWN_TIME = 60
@@ -77,5 +77,11 @@ describe('viewService', () => {
       disabledReason: 'maintenance',
     })
     expect(viewService(record(), NOW, DOWN_TIME)).toMatchObject({status: 'enabled', state: 'down'})
+  })
+})
+
+describe('hostProcessOf', () => {
+  it('names the host process of a service host, with or without a backend', () => {
+    expect([hostProcessOf('node1@lvm'), hostProcessOf('node1')]).toEqual(['node1', 'node1'])
   })
 })

@@ -26,6 +26,12 @@ export function hostState(host: HostRecord, now: Date, downTimeSeconds: number):
   return isRecent(host.updatedAt, now, downTimeSeconds) ? 'up' : 'down'
 }
 
+/** The host process of a service host: `node1` for `node1@lvm`. */
+export function hostProcessOf(serviceHost: string): string {
+  const at = serviceHost.indexOf('@')
+  return at === -1 ? serviceHost : serviceHost.slice(0, at)
+}
+
 /** A service as commands and the API show it. */
 export interface ServiceView {
   id: number

@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest'
-import {fit, formatAge, formatBytes, formatMs, formatRate, hostProcessOf, plural, truncate, truncateStart} from './format.js'
+import {fit, formatAge, formatBytes, formatMs, formatRate, plural, truncate, truncateStart} from './format.js'
 import {fitColumns, type Column} from './table-columns.js'
 
 describe('formats for narrow columns', () => {
@@ -15,7 +15,7 @@ describe('formats for narrow columns', () => {
     expect(truncateStart('ipc:///tmp/state/rpc/node1.sock', 12)).toBe('…/node1.sock')
     expect(fit('share', 8, 'right')).toBe('   share')
     expect(fit('a-long-endpoint', 6, 'left', 'start')).toBe('…point')
-    expect([plural(1, 'host'), plural(2, 'host'), hostProcessOf('node1@lvm'), hostProcessOf('node1')]).toEqual(['1 host', '2 hosts', 'node1', 'node1'])
+    expect([plural(1, 'host'), plural(2, 'host')]).toEqual(['1 host', '2 hosts'])
   })
 })
 

@@ -84,9 +84,3 @@ export function describeFailure(error: unknown): string {
   }
   return String(error)
 }
-
-/** The host process of a service host: `node1` for `node1@lvm`. */
-export function hostProcessOf(serviceHost: string): string {
-  const at = serviceHost.indexOf('@')
-  return at === -1 ? serviceHost : serviceHost.slice(0, at)
-}

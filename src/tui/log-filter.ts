@@ -1,7 +1,7 @@
 /** Which log lines the Logs view shows: a level threshold, and all hosts or the selected service. */
 import type {LogLevel} from '../config/options.js'
 import type {MonitoredService, TelemetryLogLine} from '../monitor/telemetry.js'
-import {hostProcessOf} from './format.js'
+import {hostProcessOf} from '../service/service-state.js'
 
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
 

@@ -1,6 +1,7 @@
 /** The services table: its columns, and the rows it shows after filter, sort and grouping. */
 import type {MonitoredHost, MonitoredService} from '../monitor/telemetry.js'
-import {formatAge, formatMs, formatRate, hostProcessOf} from './format.js'
+import {hostProcessOf} from '../service/service-state.js'
+import {formatAge, formatMs, formatRate} from './format.js'
 import {compareSortValues, type Column, type Tone} from './table-columns.js'
 
 export interface StateLabel {
