@@ -13,10 +13,12 @@ export default class Monitor extends StewardCommand {
     {description: 'One snapshot of every host and service, as tables:', command: '<%= config.bin %> monitor --once'},
     {description: 'The same as JSON, for scripts:', command: "<%= config.bin %> monitor --once --json | jq '.services[] | {host, binary, calls: .telemetry.rpc.calls}'"},
     {description: 'Every host\'s log lines, into a file:', command: '<%= config.bin %> monitor > hosts.log'},
+    {description: 'Only two hosts:', command: '<%= config.bin %> monitor --host node1 --host node2'},
   ]
 
   static override flags = {
     once: Flags.boolean({summary: 'Print one snapshot and exit.'}),
+    host: Flags.string({summary: 'Watch only this host process (repeat for more).', multiple: true}),
     timeout: Flags.string({summary: 'Seconds to wait for every live host\'s first snapshot (default 5); with --once, hosts that do not answer by then show no telemetry.'}),
   }
 
@@ -26,18 +28,9 @@ export default class Monitor extends StewardCommand {
     const timeoutSeconds = flags.timeout === undefined ? 5 : Number(flags.timeout)
     if (!(timeoutSeconds > 0)) throw new StewardError('CONFIG_INVALID', `--timeout must be a number of seconds > 0, not ${flags.timeout}.`)
     // Loaded here, so --help and other commands never load ZeroMQ.
-    const [{openStore}, {MonitorClient}, {readKeyFile}, monitorText] = await Promise.all([
-      import('../store/index.js'),
-      import('../monitor/monitor-client.js'),
-      import('../rpc/key-file.js'),
-      import('../cli/monitor-text.js'),
-    ])
-    const {options} = config
-    const store = await openStore({stateDir: options.state_dir, lockTimeoutMs: options.store_lock_timeout * 1000})
-    const client = await MonitorClient.open({
-      store,
-      downTimeSeconds: options.service_down_time,
-      ...(options.rpc_curve_client_key === '' ? {} : {clientKeys: readKeyFile(options.rpc_curve_client_key)}),
+    const [{openMonitor}, monitorText] = await Promise.all([import('../cli/open-monitor.js'), import('../cli/monitor-text.js')])
+    const {client, close} = await openMonitor(config, {
+      ...(flags.host === undefined ? {} : {hosts: flags.host}),
       ...(flags.once ? {topics: ['snapshot'] as const} : {}),
     })
     try {
@@ -55,8 +48,7 @@ export default class Monitor extends StewardCommand {
       await this.streamLogs(client, timeoutSeconds * 1000, (line) => (this.jsonEnabled() ? JSON.stringify(line) : monitorText.logLineText(line).trimEnd()))
       return undefined
     } finally {
-      await client.close()
-      await store.close()
+      await close()
     }
   }
 

@@ -15,6 +15,7 @@ import {UserPluginsWatcher} from '../plugins/user-plugins-watcher.js'
 import {WorkerGenerations} from '../plugins/worker-generations.js'
 import {hostEndpoint} from '../rpc/endpoint.js'
 import {readKeyFile} from '../rpc/key-file.js'
+import type {RpcClient} from '../rpc/context.js'
 import {LocalDispatcher} from '../rpc/local-dispatcher.js'
 import {createRpcClient} from '../rpc/rpc-client-factory.js'
 import {RpcServer} from '../rpc/server.js'
@@ -70,6 +71,11 @@ export class Host implements HostControl {
 
   get name(): string {
     return this.context.config.options.host
+  }
+
+  /** The host's RPC client: calls from the host's own process, such as its dashboard's. */
+  get rpc(): RpcClient {
+    return this.context.rpc
   }
 
   /** The services this host runs now. */

@@ -91,6 +91,17 @@ test('a signal ends the UI and restores the terminal; the caller goes on to stop
   expect(source.subscribers).toBe(0)
 })
 
+test('an aborted signal ends the UI as q does (the host it shows stopped on its own)', async () => {
+  const stdout = new FakeTerminal()
+  const stdin = new FakeKeyboard()
+  const ended = new AbortController()
+  const done = runMonitorTui(new FakeSource(), new FakeActions(), {stdout: stdout as never, stdin: stdin as never, signals: [], signal: ended.signal})
+  await stdin.press('j')
+  ended.abort()
+  await done
+  expect(stdout.output.endsWith(LEAVE)).toBe(true)
+})
+
 test('an error inside the UI is shown, then thrown once the terminal is restored', async () => {
   vi.spyOn(console, 'error').mockImplementation(() => undefined)
   const source = new FakeSource()

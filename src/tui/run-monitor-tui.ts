@@ -18,6 +18,8 @@ export interface RunMonitorTuiOptions {
    * listeners of them still run. @default ['SIGINT', 'SIGTERM', 'SIGHUP']
    */
   signals?: readonly NodeJS.Signals[]
+  /** Ends the UI when aborted, as q does (the host it shows stopped on its own). */
+  signal?: AbortSignal
 }
 
 const ENTER_ALTERNATE_SCREEN = '\u001B[?1049h\u001B[H'
@@ -92,10 +94,13 @@ export async function runMonitorTui(source: MonitorSource, actions: Actions, opt
   const mounted = instance
   const onSignal = () => mounted.unmount()
   for (const signal of signals) process.on(signal, onSignal)
+  options.signal?.addEventListener('abort', onSignal)
+  if (options.signal?.aborted === true) onSignal()
   try {
     await mounted.waitUntilExit()
   } finally {
     for (const signal of signals) process.off(signal, onSignal)
+    options.signal?.removeEventListener('abort', onSignal)
     detach()
     restore()
   }
