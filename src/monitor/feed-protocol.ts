@@ -1,15 +1,15 @@
-import type {FeedEvent} from './telemetry.js'
+import type {FeedEvent, TelemetryLogLine} from './telemetry.js'
 
 /**
  * The telemetry feed, version 1 (docs/protocol.md, "Telemetry feed"). Each host publishes on a
  * ZeroMQ XPUB socket; every message has two frames:
  *
- *   topic  UTF-8: `snapshot`, `log` or `reload`, so a SUB socket can subscribe to what it wants
+ *   topic  UTF-8: `snapshot`, `log`, `reload` or `backlog`, so a SUB socket can subscribe to what it wants
  *   event  UTF-8 JSON: the FeedEvent with `"v": 1`, e.g. {"v":1,"type":"log","line":{…}}
  */
 export const FEED_VERSION = 1
 
-export const FEED_TOPICS = ['snapshot', 'log', 'reload'] as const
+export const FEED_TOPICS = ['snapshot', 'log', 'reload', 'backlog'] as const
 export type FeedTopic = (typeof FEED_TOPICS)[number]
 
 /** The two frames of an event. Throws what JSON.stringify throws (a cycle, a BigInt). */
@@ -39,18 +39,29 @@ export function decodeFeedEvent(frames: readonly Buffer[]): FeedEvent | undefine
       return {type: 'snapshot', snapshot: snapshot as unknown as Extract<FeedEvent, {type: 'snapshot'}>['snapshot']}
     }
     case 'log': {
-      const line = value.line
-      if (!isRecord(line) || typeof line.time !== 'string' || typeof line.host !== 'string' || typeof line.level !== 'string' || typeof line.message !== 'string') return undefined
-      return {type: 'log', line: {...(line as unknown as Extract<FeedEvent, {type: 'log'}>['line']), fields: isRecord(line.fields) ? line.fields : {}}}
+      const line = logLine(value.line)
+      return line === undefined ? undefined : {type: 'log', line}
     }
     case 'reload': {
       const {host, binary, record} = value
       if (typeof host !== 'string' || typeof binary !== 'string' || !isRecord(record) || typeof record.ok !== 'boolean' || typeof record.generation !== 'number') return undefined
       return {type: 'reload', host, binary, record: record as unknown as Extract<FeedEvent, {type: 'reload'}>['record']}
     }
+    case 'backlog': {
+      const {host, lines} = value
+      if (typeof host !== 'string' || !Array.isArray(lines)) return undefined
+      // A line that cannot be read is left out, not the lines beside it.
+      return {type: 'backlog', host, lines: lines.map(logLine).filter((line) => line !== undefined)}
+    }
     default:
       return undefined
   }
+}
+
+function logLine(line: unknown): TelemetryLogLine | undefined {
+  if (!isRecord(line) || typeof line.time !== 'string' || typeof line.host !== 'string' || typeof line.level !== 'string' || typeof line.message !== 'string') return undefined
+  const {seq, ...rest} = line as unknown as TelemetryLogLine
+  return {...rest, fields: isRecord(line.fields) ? line.fields : {}, ...(typeof seq === 'number' ? {seq} : {})}
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-async function publisher(options: {intervalMs?: number; maxLogLinesPerSecond?: number} = {}): Promise<{feed: FeedPublisher; endpoint: string; snapshot: ReturnType<typeof vi.fn<() => Promise<HostSnapshot>>>}> {
+async function publisher(options: {intervalMs?: number; maxLogLinesPerSecond?: number; backlogLines?: number} = {}): Promise<{feed: FeedPublisher; endpoint: string; snapshot: ReturnType<typeof vi.fn<() => Promise<HostSnapshot>>>}> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'steward-feed-'))
   const snapshot = vi.fn(async () => snapshotValue)
   const feed = new FeedPublisher({host: 'A', log: silentLogger, snapshot, ...options})
@@ -123,7 +123,7 @@ describe('FeedPublisher with subscribers', () => {
     feed.reloaded({host: 'A', binary: 'steward-probe'}, {trigger: 'probe.ts', generation: 2, at: time.toISOString(), durationMs: 12, ok: true})
     expect(await sub.next((event) => event.type === 'log')).toEqual({
       type: 'log',
-      line: {time: time.toISOString(), host: 'A', level: 'info', message: 'first', fields: {service: 'steward-probe@A', error: {message: 'boom', code: 'X'}}},
+      line: {time: time.toISOString(), host: 'A', level: 'info', message: 'first', fields: {service: 'steward-probe@A', error: {message: 'boom', code: 'X'}}, seq: 1},
     })
     expect(await sub.next((event) => event.type === 'reload')).toEqual({
       type: 'reload',
@@ -153,6 +153,42 @@ describe('FeedPublisher with subscribers', () => {
   })
 })
 
+describe('FeedPublisher backlog', () => {
+  it('sends a new backlog subscriber the last lines logged, also while nobody listened, numbered on from the first', async () => {
+    const {feed, endpoint} = await publisher({backlogLines: 3})
+    const time = new Date('2030-01-01T00:00:00.000Z')
+    for (let index = 1; index <= 4; index++) feed.logListener(logRecord(`line ${index}`, time))
+    feed.logListener(logRecord('line 5', time, {count: 1n, error: new Error('boom')}))
+    const sub = subscriber(endpoint, ['log', 'backlog'])
+    const line = (seq: number, fields: Record<string, unknown> = {}) => ({time: time.toISOString(), host: 'A', level: 'info', message: `line ${seq}`, fields, seq})
+    expect(await sub.next((event) => event.type === 'backlog')).toEqual({
+      type: 'backlog',
+      host: 'A',
+      // Fields JSON cannot carry do not lose the line.
+      lines: [line(3), line(4), line(5, {unserializable: expect.stringContaining('BigInt')})],
+    })
+    // Live lines go on from there.
+    await vi.waitFor(() => expect(feed.wanted('log')).toBe(true))
+    feed.logListener(logRecord('line 6', time))
+    expect(await sub.next((event) => event.type === 'log')).toEqual({type: 'log', line: line(6)})
+  })
+
+  it('sends every backlog subscriber the backlog again when another subscribes, and none with backlogLines 0', async () => {
+    const {feed, endpoint} = await publisher()
+    feed.logListener(logRecord('before'))
+    const first = subscriber(endpoint, ['backlog'])
+    await first.next((event) => event.type === 'backlog')
+    const second = subscriber(endpoint, ['backlog'])
+    await second.next((event) => event.type === 'backlog')
+    await vi.waitFor(() => expect(first.events.filter((event) => event.type === 'backlog')).toHaveLength(2))
+
+    const none = await publisher({backlogLines: 0})
+    none.feed.logListener(logRecord('before'))
+    const third = subscriber(none.endpoint, ['backlog'])
+    expect(await third.next((event) => event.type === 'backlog')).toEqual({type: 'backlog', host: 'A', lines: []})
+  })
+})
+
 describe('the feed codec', () => {
   it('round-trips events and skips what is not a version-1 event of its topic', () => {
     const event: FeedEvent = {type: 'snapshot', snapshot: snapshotValue}
@@ -168,5 +204,13 @@ describe('the feed codec', () => {
       [Buffer.from('log'), Buffer.from('{"v":1,"type":"log","line":{"time":1}}')],
     ]
     for (const frames of bad) expect(decodeFeedEvent(frames)).toBeUndefined()
+  })
+
+  it('reads a backlog, leaving out the lines it cannot read', () => {
+    const line = {time: '2030-01-01T00:00:00.000Z', host: 'A', level: 'info', message: 'kept', fields: {}, seq: 7}
+    const json = JSON.stringify({v: 1, type: 'backlog', host: 'A', lines: [line, {time: 1}, {...line, seq: 'x', fields: 3}]})
+    const {seq: _seq, ...withoutSeq} = line
+    expect(decodeFeedEvent([Buffer.from('backlog'), Buffer.from(json)])).toEqual({type: 'backlog', host: 'A', lines: [line, withoutSeq]})
+    expect(decodeFeedEvent([Buffer.from('backlog'), Buffer.from('{"v":1,"type":"backlog","host":"A"}')])).toBeUndefined()
   })
 })

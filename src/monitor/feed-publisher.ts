@@ -23,21 +23,24 @@ export interface FeedPublisherOptions {
   maxLogLinesPerSecond?: number
   /** Messages waiting to be sent beyond which new ones are dropped. @default 1000 */
   maxQueued?: number
+  /** The last log lines kept for monitors that subscribe later (the `backlog` topic). @default 100 */
+  backlogLines?: number
 }
 
 /**
- * A host's telemetry feed: a ZeroMQ XPUB socket that publishes `snapshot`, `log` and `reload`
- * events to monitors. XPUB hands us every subscribe and unsubscribe (also those a disconnect
- * implies), so the feed knows whether anyone listens to each topic; while nobody does it builds
- * nothing: the log listener returns at once and no timer runs. A slow monitor never slows the
- * host: XPUB drops what a subscriber does not read, and our own send queue is bounded.
+ * A host's telemetry feed: a ZeroMQ XPUB socket that publishes `snapshot`, `log`, `reload` and
+ * `backlog` events to monitors. XPUB hands us every subscribe and unsubscribe (also those a
+ * disconnect implies), so the feed knows whether anyone listens to each topic; while nobody does it
+ * builds nothing: the log listener only keeps the record in the backlog ring, and no timer runs.
+ * A slow monitor never slows the host: XPUB drops what a subscriber does not read, and our own
+ * send queue is bounded.
  */
 export class FeedPublisher {
   private readonly socket: XPublisher
   private readonly options: Required<Omit<FeedPublisherOptions, 'curve' | 'allowedClients'>> & Pick<FeedPublisherOptions, 'curve' | 'allowedClients'>
   /** Subscribers by subscribed prefix (a SUB subscribing to "" gets every topic). */
   private readonly prefixes = new Map<string, number>()
-  private readonly wants: Record<FeedTopic, boolean> = {snapshot: false, log: false, reload: false}
+  private readonly wants: Record<FeedTopic, boolean> = {snapshot: false, log: false, reload: false, backlog: false}
   private timer: NodeJS.Timeout | undefined
   private building = false
   private readonly queue: Array<[string, string]> = []
@@ -52,9 +55,16 @@ export class FeedPublisher {
   private windowLines = 0
   private dropped = 0
   private toldOfDrops = false
+  /**
+   * The last `backlogLines` records, as the logger made them: a monitor that starts after the host
+   * sees what it logged (its start, a reload) rather than an empty tail. Line `seq` sits at index
+   * (seq - 1) % backlogLines; `logged` is the newest line's seq.
+   */
+  private readonly recent: LogRecord[] = []
+  private logged = 0
 
   constructor(options: FeedPublisherOptions) {
-    this.options = {intervalMs: 1000, maxLogLinesPerSecond: 200, maxQueued: 1000, ...options}
+    this.options = {intervalMs: 1000, maxLogLinesPerSecond: 200, maxQueued: 1000, backlogLines: 100, ...options}
     const {curve} = options
     this.socket = new XPublisher({
       linger: 0,
@@ -89,17 +99,22 @@ export class FeedPublisher {
     return this.boundEndpoint
   }
 
-  /** Hand to the host logger's listeners: every line the host logs, while a monitor wants them. */
+  /**
+   * Hand to the host logger's listeners: every line the host logs. It is kept in the backlog ring
+   * (a reference, nothing read or built) and sent while a monitor wants log lines.
+   */
   readonly logListener = (record: LogRecord): void => {
-    if (!this.wants.log || this.closed) return
+    if (this.closed) return
+    const seq = ++this.logged
+    if (this.options.backlogLines > 0) this.recent[(seq - 1) % this.options.backlogLines] = record
+    if (!this.wants.log) return
     const now = record.time.getTime()
     if (now - this.windowStart >= 1000) this.newLogWindow(now)
     if (++this.windowLines > this.options.maxLogLinesPerSecond) {
       this.dropped++
       return
     }
-    const line: TelemetryLogLine = {time: record.time.toISOString(), host: this.options.host, level: record.level, message: record.message, fields: jsonFields(record.fields)}
-    this.publish({type: 'log', line})
+    this.publish({type: 'log', line: this.lineOf(record, seq)})
   }
 
   /** A service's reload or replacement has finished. */
@@ -137,8 +152,32 @@ export class FeedPublisher {
     for (const topic of FEED_TOPICS) this.wants[topic] = [...this.prefixes.keys()].some((candidate) => topic.startsWith(candidate))
     if (this.wants.snapshot || this.wants.log || this.wants.reload) this.startTimer()
     else this.stopTimer()
+    // A new backlog subscriber gets the lines logged before it came. Every backlog subscriber
+    // gets it (PUB sends to all): monitors drop the lines they hold already, by seq.
+    if (subscribe && 'backlog'.startsWith(prefix)) this.publishBacklog()
     // A new snapshot subscriber sees the host at once rather than up to a second later.
     if (subscribe && 'snapshot'.startsWith(prefix)) void this.publishSnapshot()
+  }
+
+  /** The lines in the backlog ring, oldest first; a line whose fields JSON cannot carry goes without them. */
+  private publishBacklog(): void {
+    if (this.closed) return
+    const size = this.options.backlogLines
+    const lines: TelemetryLogLine[] = []
+    for (let seq = Math.max(1, this.logged - size + 1); seq <= this.logged; seq++) {
+      const line = this.lineOf(this.recent[(seq - 1) % size]!, seq)
+      try {
+        JSON.stringify(line.fields)
+        lines.push(line)
+      } catch (error) {
+        lines.push({...line, fields: {unserializable: String(error)}})
+      }
+    }
+    this.publish({type: 'backlog', host: this.options.host, lines})
+  }
+
+  private lineOf(record: LogRecord, seq: number): TelemetryLogLine {
+    return {time: record.time.toISOString(), host: this.options.host, level: record.level, message: record.message, fields: jsonFields(record.fields), seq}
   }
 
   private startTimer(): void {

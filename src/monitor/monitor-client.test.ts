@@ -76,6 +76,32 @@ describe('MonitorClient', () => {
     await vi.waitFor(() => expect(client.current().logs.map((line) => line.message)).toEqual(['line 3', 'line 4', 'line 5']), {timeout: 5000})
   })
 
+  it('shows what hosts logged before it subscribed, in time order, and each line once when another monitor subscribes', async () => {
+    const store = openMemoryStore()
+    const a = await feedHost('A', 0)
+    const b = await feedHost('B', 0)
+    const at = (second: number): Date => new Date(Date.parse('2030-01-01T00:00:00.000Z') + second * 1000)
+    a.feed.logListener({time: at(1), level: 'info', message: 'A started', fields: {}})
+    b.feed.logListener({time: at(2), level: 'info', message: 'B started', fields: {}})
+    // Two lines alike but for their number are two lines.
+    for (let index = 0; index < 2; index++) a.feed.logListener({time: at(3), level: 'warn', message: 'A ticks', fields: {}})
+    for (const host of [a, b]) await store.putHost(host.record)
+    const client = await open(store)
+    const messages = (): string[] => client.current().logs.map((line) => line.message)
+    // A host sends its backlog before its first snapshot.
+    await client.snapshotOnce({timeoutMs: 5000})
+    expect(messages()).toEqual(['A started', 'B started', 'A ticks', 'A ticks'])
+
+    a.feed.logListener({time: at(4), level: 'info', message: 'A live', fields: {}})
+    await vi.waitFor(() => expect(messages()).toContain('A live'), {timeout: 5000})
+    // A second monitor makes both hosts send their backlogs again, to this one too.
+    let backlogs = 0
+    client.onEvent((event) => void (event.type === 'backlog' && backlogs++))
+    await open(store)
+    await vi.waitFor(() => expect(backlogs).toBe(2), {timeout: 5000})
+    expect(messages()).toEqual(['A started', 'B started', 'A ticks', 'A ticks', 'A live'])
+  })
+
   it('watches only the hosts named, with their services on every backend', async () => {
     const store = openMemoryStore()
     for (const name of ['A', 'B']) await store.putHost((await feedHost(name, 1)).record)

@@ -192,6 +192,8 @@ export class MonitorClient {
       this.snapshots.set(host, {snapshot: event.snapshot, receivedAt: now})
     } else if (event.type === 'log') {
       this.addLog(event.line)
+    } else if (event.type === 'backlog') {
+      this.addBacklog(event.lines)
     } else {
       this.applyReload(host, event)
     }
@@ -230,6 +232,23 @@ export class MonitorClient {
     this.logStart = (this.logStart + 1) % this.options.logLimit
   }
 
+  /**
+   * Lines a host logged before this client subscribed: those not held already (a backlog comes
+   * again whenever another monitor subscribes, and may repeat lines that also came live) join the
+   * tail in time order, and the newest `logLimit` stay.
+   */
+  private addBacklog(lines: readonly TelemetryLogLine[]): void {
+    const held = new Set(this.logRing.map(lineKey))
+    const missing = lines.filter((line) => line.seq !== undefined && !held.has(lineKey(line)))
+    if (missing.length === 0) return
+    const merged = [...this.logs(), ...missing].map((line) => ({line, at: Date.parse(line.time)}))
+    // Stable: lines of one time keep their order.
+    merged.sort((a, b) => a.at - b.at)
+    this.logRing.length = 0
+    this.logRing.push(...merged.slice(-this.options.logLimit).map(({line}) => line))
+    this.logStart = 0
+  }
+
   private logs(): TelemetryLogLine[] {
     return [...this.logRing.slice(this.logStart), ...this.logRing.slice(0, this.logStart)]
   }
@@ -251,4 +270,9 @@ export class MonitorClient {
     this.ephemeralKeys ??= curveKeyPair()
     return this.ephemeralKeys
   }
+}
+
+/** What tells a line from another: its host, the host's number for it, and its time (a restarted host counts from 1 again). */
+function lineKey(line: TelemetryLogLine): string {
+  return `${line.host}\u0000${line.seq ?? ''}\u0000${line.time}`
 }

@@ -64,6 +64,12 @@ export interface TelemetryLogLine {
   level: LogLevel
   message: string
   fields: Record<string, unknown>
+  /**
+   * The host process's number for the line: 1 for its first, one more for each after (lines the
+   * feed did not send included). With `host` and `time` it tells a line that comes twice, live
+   * and in a backlog, from two lines. Absent on the feed's own lines about dropped lines.
+   */
+  seq?: number
 }
 
 /** The events of the feed. */
@@ -71,6 +77,8 @@ export type FeedEvent =
   | {type: 'snapshot'; snapshot: HostSnapshot}
   | {type: 'log'; line: TelemetryLogLine}
   | {type: 'reload'; host: string; binary: string; record: ReloadRecord}
+  /** The last lines a host logged, oldest first: sent when a subscription to `backlog` arrives. */
+  | {type: 'backlog'; host: string; lines: TelemetryLogLine[]}
 
 /** A service as the monitor shows it: the store's view joined with its host's telemetry. */
 export interface MonitoredService extends ServiceView {
