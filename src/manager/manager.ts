@@ -82,6 +82,15 @@ export abstract class Manager {
   /** Release what the manager holds (drivers, handles). Called once when the service stops. */
   async cleanupHost(): Promise<void> {}
 
+  /**
+   * What monitors show as this service's capabilities (plain data): none by default. Managers
+   * that report capabilities show the last reported; a scheduler may show what it knows of the
+   * backends it chooses from.
+   */
+  describeCapabilities(): unknown {
+    return null
+  }
+
   /** The providing plugin's version (RPC-callable). */
   serviceVersion(_ctx?: RequestContext): string {
     return this.context.pluginVersion

@@ -24,6 +24,11 @@ export abstract class SchedulerDependentManager extends Manager {
     this.lastCapabilities = capabilities
   }
 
+  /** The last capabilities given, as monitors show them. */
+  override describeCapabilities(): unknown {
+    return this.lastCapabilities ?? null
+  }
+
   /** Fan the capabilities out to the schedulers; nothing is sent while they are falsy. */
   async publishServiceCapabilities(ctx: RequestContext = createContext(this.host)): Promise<void> {
     if (!isTruthy(this.lastCapabilities)) return

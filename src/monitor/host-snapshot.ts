@@ -1,4 +1,4 @@
-import type {PeriodicTaskStatus} from '../manager/periodic-tasks.js'
+import type {GenerationDetails} from '../plugins/generation.js'
 import type {Service} from '../service/service.js'
 import type {HostSnapshot, ServiceTelemetry} from './telemetry.js'
 
@@ -9,19 +9,19 @@ export interface SnapshotSource {
   services: readonly Service[]
 }
 
-/** How long a snapshot waits for a generation's periodic task status. */
-const TASK_STATUS_WAIT_MS = 500
+/** How long a snapshot waits for a generation's details. */
+const DETAILS_WAIT_MS = 500
 
 /**
  * Builds a host's snapshots for the telemetry feed. CPU is measured between two snapshots (one
- * second apart while a monitor listens), from process.cpuUsage. Periodic task status comes from
- * each service's generation; one that does not answer in time (hung, being replaced) shows what
- * it reported last, so a hung plugin never holds up the snapshot of the others.
+ * second apart while a monitor listens), from process.cpuUsage. Periodic tasks, drivers and
+ * capabilities come from each service's generation; one that does not answer in time (hung, being
+ * replaced) shows what it reported last, so a hung plugin never holds up the snapshot of the others.
  */
 export class HostSnapshotBuilder {
   private lastCpu = process.cpuUsage()
   private lastAt = performance.now()
-  private readonly lastTasks = new WeakMap<Service, PeriodicTaskStatus[]>()
+  private readonly lastDetails = new WeakMap<Service, GenerationDetails>()
 
   constructor(private readonly source: () => SnapshotSource) {}
 
@@ -51,10 +51,11 @@ export class HostSnapshotBuilder {
 
   private async service(service: Service): Promise<ServiceTelemetry> {
     let timer: NodeJS.Timeout | undefined
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), TASK_STATUS_WAIT_MS)))
-    const tasks = await Promise.race([service.periodicTaskStatus().catch(() => undefined), late])
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), DETAILS_WAIT_MS)))
+    const answered = await Promise.race([service.details().catch(() => undefined), late])
     clearTimeout(timer)
-    if (tasks !== undefined) this.lastTasks.set(service, tasks)
+    if (answered !== undefined) this.lastDetails.set(service, answered)
+    const details = this.lastDetails.get(service)
     const contract = service.contract
     return {
       host: service.host,
@@ -65,7 +66,9 @@ export class HostSnapshotBuilder {
       rpcApiVersion: contract?.rpcApiVersion ?? null,
       lifecycle: service.state,
       generation: service.generationStatus() ?? null,
-      periodicTasks: this.lastTasks.get(service) ?? [],
+      periodicTasks: details?.periodicTasks ?? [],
+      drivers: details?.drivers ?? [],
+      capabilities: details?.capabilities ?? null,
       rpc: service.rpcStats.snapshot(),
     }
   }

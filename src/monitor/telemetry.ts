@@ -4,6 +4,7 @@
  */
 import type {LogLevel} from '../config/options.js'
 import type {PeriodicTaskStatus} from '../manager/periodic-tasks.js'
+import type {DriverInfo} from '../plugins/generation.js'
 import type {GenerationStatus, ReloadRecord} from '../plugins/generation-slot.js'
 import type {ServiceView} from '../service/service-state.js'
 import type {HostRecord} from '../store/types.js'
@@ -35,6 +36,10 @@ export interface ServiceTelemetry {
   lifecycle: string
   generation: GenerationStatus | null
   periodicTasks: PeriodicTaskStatus[]
+  /** The drivers its manager loaded; empty before its generation loaded. */
+  drivers: DriverInfo[]
+  /** What its manager describes as capabilities (plain data); null for none. */
+  capabilities: unknown
   rpc: RpcStats
 }
 

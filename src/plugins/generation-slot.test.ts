@@ -2,7 +2,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {captureLog} from '../../test/helpers/service-harness.js'
 import {StewardError} from '../errors/index.js'
 import {createContext} from '../rpc/context.js'
-import type {Generation, GenerationFactory, GenerationSpec} from './generation.js'
+import type {Generation, GenerationDetails, GenerationFactory, GenerationSpec} from './generation.js'
 import {GenerationSlot, type GenerationSlotOptions} from './generation-slot.js'
 
 /** A generation whose answers the test controls. */
@@ -31,8 +31,8 @@ class FakeGeneration implements Generation {
   async runPeriodicTasks(): Promise<number> {
     return 60
   }
-  async periodicTaskStatus(): Promise<[]> {
-    return []
+  async details(): Promise<GenerationDetails> {
+    return {periodicTasks: [], drivers: [], capabilities: null}
   }
   async stopPeriodicTasks(): Promise<boolean> {
     return true

@@ -1,8 +1,7 @@
 import {StewardError, describeError, isStewardError} from '../errors/index.js'
 import type {Logger} from '../log/logger.js'
-import type {PeriodicTaskStatus} from '../manager/periodic-tasks.js'
 import type {RequestContext} from '../rpc/context.js'
-import type {Generation, GenerationFactory, GenerationSpec} from './generation.js'
+import type {Generation, GenerationDetails, GenerationFactory, GenerationSpec} from './generation.js'
 
 /** What a service's generations are doing. */
 export type GenerationState = 'starting' | 'serving' | 'restarting' | 'errored' | 'stopped'
@@ -192,8 +191,9 @@ export class GenerationSlot {
     }
   }
 
-  async periodicTaskStatus(): Promise<PeriodicTaskStatus[]> {
-    return (await this.current?.periodicTaskStatus()) ?? []
+  /** The serving generation's details; undefined while none serves. */
+  async details(): Promise<GenerationDetails | undefined> {
+    return this.current?.details()
   }
 
   /**

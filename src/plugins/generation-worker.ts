@@ -9,12 +9,11 @@ import type {TopicSection} from '../config/load-config.js'
 import {describeError} from '../errors/index.js'
 import type {LogFields, Logger} from '../log/logger.js'
 import type {LogLevel} from '../config/options.js'
-import type {PeriodicTaskStatus} from '../manager/periodic-tasks.js'
 import type {PrepareOptions, RequestContext, RpcClient} from '../rpc/context.js'
 import {canSendVersion} from '../rpc/version.js'
 import type {PluginCollection} from '../store/types.js'
 import {discoverPlugins, type PluginSource} from './discover-plugins.js'
-import type {GenerationContract} from './generation.js'
+import type {GenerationContract, GenerationDetails} from './generation.js'
 import {LoadedManager} from './loaded-manager.js'
 import {PluginRegistry, prepareSdkResolution} from './plugin-registry.js'
 import {PortRpc} from './port-rpc.js'
@@ -151,6 +150,6 @@ port
     return manager().dispatch(ctx, method, args)
   })
   .handle('runPeriodicTasks', (ctx) => manager().runPeriodicTasks(ctx as RequestContext))
-  .handle('periodicTaskStatus', (): PeriodicTaskStatus[] => manager().periodicTaskStatus())
+  .handle('details', (): GenerationDetails => manager().details())
   .handle('stopPeriodicTasks', (options) => manager().stopPeriodicTasks(options as {graceful: boolean; timeoutMs: number}))
   .handle('cleanupHost', () => manager().cleanupHost())

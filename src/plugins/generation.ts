@@ -29,6 +29,23 @@ export interface GenerationContract {
   pluginDirs: readonly string[]
 }
 
+/** A driver a generation's manager loaded: its spec (a plugin's driver name or a module path). */
+export interface DriverInfo {
+  name: string
+  /** The driver base it implements (ShareDriver, …). */
+  family: string
+  /** The plugin that provides it; null for a driver given as a module path. */
+  plugin: {name: string; version: string} | null
+}
+
+/** What a generation tells monitors of itself. */
+export interface GenerationDetails {
+  periodicTasks: PeriodicTaskStatus[]
+  drivers: DriverInfo[]
+  /** The manager's describeCapabilities(): null when it reports none. */
+  capabilities: unknown
+}
+
 /**
  * One instance of a service's manager and drivers: in a worker thread, or inline in the host's
  * thread. A service swaps generations on reload; each is started, serves, then is ended.
@@ -44,7 +61,7 @@ export interface Generation {
   dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown>
   /** Start the periodic tasks that are due; resolves to the seconds until the next is due. */
   runPeriodicTasks(ctx: RequestContext): Promise<number>
-  periodicTaskStatus(): Promise<PeriodicTaskStatus[]>
+  details(): Promise<GenerationDetails>
   /** Start no more periodic tasks; graceful waits for running ones up to timeoutMs. */
   stopPeriodicTasks(options: {graceful: boolean; timeoutMs: number}): Promise<boolean>
   cleanupHost(): Promise<void>

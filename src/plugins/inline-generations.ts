@@ -45,7 +45,7 @@ export class InlineGenerations implements GenerationFactory {
       isServiceReady: () => loaded.isServiceReady(),
       dispatch: (ctx, method, args) => loaded.dispatch(ctx, method, args),
       runPeriodicTasks: (ctx) => loaded.runPeriodicTasks(ctx),
-      periodicTaskStatus: async () => loaded.periodicTaskStatus(),
+      details: async () => loaded.details(),
       stopPeriodicTasks: (options) => loaded.stopPeriodicTasks(options),
       cleanupHost: () => loaded.cleanupHost(),
       end: async () => {},

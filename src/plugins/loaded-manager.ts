@@ -2,10 +2,10 @@ import {loadObject} from '../driver/load-object.js'
 import {StewardError} from '../errors/index.js'
 import type {DriverFamily, Manager, ManagerContext} from '../manager/manager.js'
 import {readManagerContract, type ManagerContract} from '../manager/manager-contract.js'
-import {PeriodicTaskRunner, type PeriodicTaskStatus} from '../manager/periodic-tasks.js'
+import {PeriodicTaskRunner} from '../manager/periodic-tasks.js'
 import type {RequestContext} from '../rpc/context.js'
 import type {ManagerSource} from '../service/host-context.js'
-import type {GenerationContract, GenerationSpec} from './generation.js'
+import type {DriverInfo, GenerationContract, GenerationDetails, GenerationSpec} from './generation.js'
 import type {ManagerEdges} from './manager-edges.js'
 
 type RpcHandler = (ctx: RequestContext, args: Record<string, unknown>) => unknown
@@ -20,6 +20,8 @@ export class LoadedManager {
     private readonly manager: Manager,
     private readonly managerContract: ManagerContract,
     private readonly runner: PeriodicTaskRunner<RequestContext>,
+    /** The drivers the manager loaded, in order. */
+    private readonly drivers: readonly DriverInfo[],
   ) {}
 
   /** Load the named manager from the source, check its contract, and build it. */
@@ -31,6 +33,7 @@ export class LoadedManager {
   ): Promise<LoadedManager> {
     const {managerClass, plugin} = await source.loadManager(spec.managerName)
     const managerContract = readManagerContract(managerClass)
+    const drivers: DriverInfo[] = []
     const context: ManagerContext = {
       host: spec.host,
       serviceName: spec.serviceName,
@@ -48,11 +51,21 @@ export class LoadedManager {
             }),
           )
         }
+        let provider: DriverInfo['plugin'] = null
+        const lookup = async (name: string): Promise<unknown> => {
+          const provided = await source.loadDriver(name)
+          if (provided === undefined) return undefined
+          provider = {name: provided.plugin.name, version: provided.plugin.version}
+          return provided.exported
+        }
         return loadObject<T>(driverSpec, {
           family,
           context: {config: edges.section, log: edges.log.child({driver: driverSpec}), host: spec.host},
-          lookup: (name) => source.loadDriver(name),
+          lookup,
           cwd: edges.configDir,
+        }).then((driver) => {
+          drivers.push({name: driverSpec, family: family.name, plugin: provider})
+          return driver
         })
       },
     }
@@ -69,7 +82,7 @@ export class LoadedManager {
       plugin: {name: plugin.name, version: plugin.version},
       pluginDirs: [],
     }
-    return new LoadedManager(contract, manager, managerContract, runner)
+    return new LoadedManager(contract, manager, managerContract, runner, drivers)
   }
 
   initHost(serviceId: number): Promise<void> {
@@ -95,8 +108,9 @@ export class LoadedManager {
     return this.runner.runDue(ctx)
   }
 
-  periodicTaskStatus(): PeriodicTaskStatus[] {
-    return this.runner.status()
+  /** For monitors: periodic tasks, drivers, and the capabilities the manager describes. */
+  details(): GenerationDetails {
+    return {periodicTasks: this.runner.status(), drivers: [...this.drivers], capabilities: this.manager.describeCapabilities() ?? null}
   }
 
   stopPeriodicTasks(options: {graceful: boolean; timeoutMs: number}): Promise<boolean> {

@@ -4,6 +4,7 @@ import {pathToFileURL} from 'node:url'
 import type {CoreOptions} from '../config/options.js'
 import {StewardError, describeError} from '../errors/index.js'
 import type {ManagerClass} from '../manager/manager.js'
+import type {ProvidedDriver} from '../service/host-context.js'
 import {checkDefinition} from './check-definition.js'
 import type {DefinedPlugin} from './define-plugin.js'
 import {discoverPlugins, type Discovery, type PluginLocation, type PluginManifest, type PluginProblem} from './discover-plugins.js'
@@ -79,14 +80,14 @@ export class PluginRegistry {
     return {managerClass: definition.managers![name]!, plugin}
   }
 
-  /** A plugin-provided driver export, or undefined when no plugin declares that name. */
-  async loadDriver(name: string): Promise<unknown> {
+  /** A plugin-provided driver export and its plugin, or undefined when no plugin declares that name. */
+  async loadDriver(name: string): Promise<ProvidedDriver | undefined> {
     const plugin = this.provider('drivers', name)
     if (plugin === undefined) {
       this.throwIfRefused('drivers', name)
       return undefined
     }
-    return (await this.definition(plugin)).drivers![name]
+    return {exported: (await this.definition(plugin)).drivers![name], plugin}
   }
 
   /** A name declared only by a plugin that discovery refused fails with that plugin's error, not as unknown. */

@@ -272,8 +272,8 @@ class WorkerGeneration implements Generation {
     return this.port.request('runPeriodicTasks', ctx)
   }
 
-  periodicTaskStatus(): ReturnType<Generation['periodicTaskStatus']> {
-    return this.port.request('periodicTaskStatus')
+  details(): ReturnType<Generation['details']> {
+    return this.port.request('details')
   }
 
   stopPeriodicTasks(options: {graceful: boolean; timeoutMs: number}): Promise<boolean> {

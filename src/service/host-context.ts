@@ -7,10 +7,17 @@ import type {RpcClient} from '../rpc/context.js'
 import type {LocalDispatcher} from '../rpc/local-dispatcher.js'
 import type {StateStore} from '../store/types.js'
 
+/** A plugin's driver export (a class, factory or object), with the plugin that provides it. */
+export interface ProvidedDriver {
+  exported: unknown
+  plugin: {name: string; version: string}
+}
+
 /** Where managers and drivers come from (the plugin registry, or a test's fake). */
 export interface ManagerSource {
   loadManager(name: string): Promise<{managerClass: ManagerClass; plugin: {name: string; version: string}}>
-  loadDriver(name: string): Promise<unknown>
+  /** Undefined when no plugin provides a driver of that name. */
+  loadDriver(name: string): Promise<ProvidedDriver | undefined>
 }
 
 /** What the host shares with each of its services. */

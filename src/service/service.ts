@@ -3,9 +3,8 @@ import {LockManager} from '../coordination/lock-manager.js'
 import {StewardError, describeError, isStewardError} from '../errors/index.js'
 import type {Logger} from '../log/logger.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
-import type {PeriodicTaskStatus} from '../manager/periodic-tasks.js'
 import {RpcStatsRecorder} from '../monitor/rpc-stats.js'
-import type {GenerationContract} from '../plugins/generation.js'
+import type {GenerationContract, GenerationDetails} from '../plugins/generation.js'
 import {GenerationSlot, type GenerationStatus, type ReloadRecord} from '../plugins/generation-slot.js'
 import {createContext, type RequestContext} from '../rpc/context.js'
 import {HOST_TOPIC} from '../rpc/target-resolver.js'
@@ -389,9 +388,9 @@ export class Service {
     }
   }
 
-  /** Periodic task status, for monitors. */
-  async periodicTaskStatus(): Promise<PeriodicTaskStatus[]> {
-    return (await this.slot?.periodicTaskStatus()) ?? []
+  /** The serving generation's periodic tasks, drivers and capabilities, for monitors; undefined while none serves. */
+  async details(): Promise<GenerationDetails | undefined> {
+    return this.slot?.details()
   }
 
   /** What the serving generation serves (its plugin, RPC API version); undefined while none serves. */

@@ -28,6 +28,8 @@ export function telemetry(hostName: string, topic: string, overrides: Partial<Se
       {name: 'report_capabilities', method: 'report_capabilities', spacing: 60, enabled: true, running: false, lastStartedAt: Date.parse(AT), lastDurationMs: 12, lastError: null, nextDueInMs: 45_000, runs: 30, failures: 1},
       {name: 'prune', method: 'prune', spacing: 600, enabled: true, running: false, lastStartedAt: Date.parse(AT), lastDurationMs: 3, lastError: 'disk full', nextDueInMs: 0, runs: 4, failures: 4},
     ],
+    drivers: [{name: `${topic}-memory`, family: 'Driver', plugin: {name: `steward-plugin-${topic}`, version: '1.2.0'}}],
+    capabilities: null,
     rpc: {calls: 1200, casts: 3, errors: {}, inFlight: 1, perSecond: 42.5, p99Ms: 12.3},
     ...overrides,
   }

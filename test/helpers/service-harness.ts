@@ -67,7 +67,7 @@ export function fakeManagers(managers: Record<string, ManagerClass>, drivers: Re
       if (managerClass === undefined) throw new StewardError('MANAGER_NOT_FOUND', `No plugin provides a manager named "${name}".`)
       return {managerClass, plugin: TEST_PLUGIN}
     },
-    loadDriver: async (name) => drivers[name],
+    loadDriver: async (name) => (name in drivers ? {exported: drivers[name], plugin: TEST_PLUGIN} : undefined),
   }
 }
 

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
+import type {MonitorModel} from '../../src/monitor/telemetry.js'
 import type {ServiceView} from '../../src/service/service-state.js'
 import {eventually, killLeftovers, makeTestDir, repoRoot, runJson, StewardProcess, writeConfig} from '../helpers/steward-process.js'
 
@@ -29,6 +30,14 @@ describe('a host process', () => {
     expect(await host.exited).toEqual({code: 0, signal: null})
     expect(host.output).toMatch(/SIGTERM received: stopping gracefully/)
     expect((await list(dir)).map((record) => record.state)).toEqual(['stopped'])
+  })
+
+  it('tells monitors which driver its manager loaded, from which plugin', async () => {
+    const dir = await makeTestDir()
+    await writeConfig(dir, hostConfig)
+    await startHost(dir, 'drv')
+    const model = await runJson<MonitorModel>(['monitor', '--once'], {cwd: dir})
+    expect(model.services[0]?.telemetry).toMatchObject({drivers: [{name: 'node-os', family: 'SysinfoDriver', plugin: {name: 'steward-plugin-sysinfo'}}], capabilities: null})
   })
 
   it('leaves its services down, not stopped, once service_down_time has passed after kill -9', async () => {

@@ -1,6 +1,7 @@
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {callJson, cast, rpcTestDir, startHost, transports} from '../helpers/rpc-hosts.js'
-import {killLeftovers, type StewardProcess} from '../helpers/steward-process.js'
+import type {MonitorModel} from '../../src/monitor/telemetry.js'
+import {killLeftovers, runJson, type StewardProcess} from '../helpers/steward-process.js'
 
 interface CapabilityReport {
   serviceName: string
@@ -38,6 +39,14 @@ describe.each(transports)('capability reports from SchedulerDependentManager to 
       // The timestamp is the publisher's clock at the time of sending (the same machine's here).
       expect(Date.now() - Date.parse(result![0]!.timestamp)).toBeLessThan(60_000)
     }
+  })
+
+  it('a monitor shows the capabilities a service reports, and what each scheduler holds', async () => {
+    await Promise.all([hostA.waitForOutput(accepted('reporter@B', configured)), hostB.waitForOutput(accepted('reporter@B', configured))])
+    const model = await runJson<MonitorModel>(['monitor', '--once'], {cwd: dir})
+    const telemetry = (host: string, binary: string) => model.services.find((service) => service.host === host && service.binary === binary)?.telemetry
+    expect(telemetry('B', 'steward-reporter')?.capabilities).toEqual(configured)
+    expect(telemetry('A', 'steward-scheduler')?.capabilities).toEqual({'reporter@B': configured})
   })
 
   it('capabilities changed through RPC are what the next publish sends', async () => {

@@ -115,6 +115,23 @@ describe('detail view', () => {
     expect(lines()[0]).toContain('[1 Services]')
   })
 
+  test('shows the drivers the manager loaded with their plugins, and the capabilities it reports', async () => {
+    const model = twoHostModel()
+    const share = model.services[0]?.telemetry
+    if (share === null || share === undefined) throw new Error('fixture')
+    share.drivers = [...share.drivers, {name: './drivers/custom.js#Custom', family: 'ShareDriver', plugin: null}]
+    share.capabilities = {total_capacity_gb: 100, free_capacity_gb: 42, pools: [{name: 'fast'}]}
+    const {stdin, frame} = start(new FakeSource(model))
+    await press(stdin, 'j', KEYS.enter)
+    expect(frame()).toMatch(/Driver +share-memory \(Driver\) · plugin steward-plugin-share 1\.2\.0/)
+    expect(frame()).toMatch(/ +\.\/drivers\/custom\.js#Custom \(ShareDriver\) · module path/)
+    expect(frame()).toMatch(/Capabilities +total_capacity_gb 100/)
+    expect(frame()).toMatch(/ +free_capacity_gb 42/)
+    expect(frame()).toContain('pools [{"name":"fast"}]')
+    await press(stdin, 'k', KEYS.enter)
+    expect(frame()).toMatch(/Capabilities +none reported/)
+  })
+
   test('a disabled service shows its reason; one without telemetry says so', async () => {
     const {stdin, frame} = start()
     await press(stdin, 'G', KEYS.enter)

@@ -55,14 +55,14 @@ function detailLines(service: MonitoredService, width: number): ReactNode[] {
     lines.push(<Text dimColor wrap="truncate">No telemetry from its host (stopped, unreachable, or an older steward).</Text>)
     return lines
   }
-  lines.push(...codeLines(telemetry), ...generationLines(telemetry), ...rpcLines(telemetry), ...taskLines(telemetry.periodicTasks, width))
+  lines.push(...codeLines(telemetry), ...generationLines(telemetry), ...rpcLines(telemetry), ...capabilityLines(telemetry), ...taskLines(telemetry.periodicTasks, width))
   return lines
 }
 
 function field(name: string, value: ReactNode): ReactNode {
   return (
     <Text wrap="truncate">
-      <Text bold>{name.padEnd(12)}</Text>
+      <Text bold>{name.padEnd(13)}</Text>
       {value}
     </Text>
   )
@@ -72,21 +72,25 @@ function pluginText(plugin: {name: string; version: string} | null): string {
   return plugin === null ? 'plugin not loaded' : `plugin ${plugin.name} ${plugin.version}`
 }
 
-/** A driver, when the host reports one (`driver: {name, plugin}` beside the manager). */
-function driverOf(telemetry: ServiceTelemetry): {name: string; plugin: {name: string; version: string} | null} | undefined {
-  const driver = (telemetry as ServiceTelemetry & {driver?: unknown}).driver
-  if (typeof driver !== 'object' || driver === null || typeof (driver as {name?: unknown}).name !== 'string') return undefined
-  const plugin = (driver as {plugin?: unknown}).plugin
-  const valid = typeof plugin === 'object' && plugin !== null && typeof (plugin as {name?: unknown}).name === 'string'
-  return {name: (driver as {name: string}).name, plugin: valid ? (plugin as {name: string; version: string}) : null}
-}
-
 function codeLines(telemetry: ServiceTelemetry): ReactNode[] {
-  const driver = driverOf(telemetry)
+  // Hosts of an older steward send no drivers.
+  const drivers = telemetry.drivers ?? []
   return [
     field('Manager', `${telemetry.manager} · ${pluginText(telemetry.plugin)}`),
-    field('Driver', driver === undefined ? <Text dimColor>not reported by the host</Text> : `${driver.name} · ${pluginText(driver.plugin)}`),
+    ...(drivers.length === 0
+      ? [field('Driver', <Text dimColor>none loaded</Text>)]
+      : drivers.map((driver, index) => field(index === 0 ? 'Driver' : '', `${driver.name} (${driver.family}) · ${driver.plugin === null ? 'module path' : pluginText(driver.plugin)}`))),
   ]
+}
+
+/** Capabilities as `key value` lines, one per top-level key. */
+function capabilityLines(telemetry: ServiceTelemetry): ReactNode[] {
+  const capabilities = telemetry.capabilities ?? null
+  if (capabilities === null) return [field('Capabilities', <Text dimColor>none reported</Text>)]
+  if (typeof capabilities !== 'object' || Array.isArray(capabilities)) return [field('Capabilities', JSON.stringify(capabilities))]
+  const entries = Object.entries(capabilities)
+  if (entries.length === 0) return [field('Capabilities', <Text dimColor>none reported</Text>)]
+  return entries.map(([key, value], index) => field(index === 0 ? 'Capabilities' : '', `${key} ${typeof value === 'string' ? value : JSON.stringify(value)}`))
 }
 
 function generationLines(telemetry: ServiceTelemetry): ReactNode[] {
