@@ -12,7 +12,7 @@ export interface PluginState {
   state: 'loaded' | 'failed'
   /** Why it failed: a steward error code and message. */
   error?: {code: string; message: string}
-  provides: {managers: string[]; drivers: string[]; commands: string[]}
+  provides: {managers: string[]; drivers: string[]; routes: string[]; commands: string[]}
 }
 
 /** An installed or linked package as oclif loaded it (CLI commands included). */
@@ -42,7 +42,7 @@ export async function pluginStates(discovery: Discovery, locations: readonly Plu
       ...identity(plugin),
       state: error === undefined ? 'loaded' : 'failed',
       ...(error === undefined ? {} : {error}),
-      provides: {managers: plugin.managers, drivers: plugin.drivers, commands: commandsIn(plugin.dir)},
+      provides: {managers: plugin.managers, drivers: plugin.drivers, routes: plugin.routes, commands: commandsIn(plugin.dir)},
     })
   }
   const known = new Set(discovery.plugins.map((plugin) => plugin.dir))
@@ -56,7 +56,7 @@ export async function pluginStates(discovery: Discovery, locations: readonly Plu
       dir,
       state: 'failed',
       error: {code: error.code, message: error.message},
-      provides: {managers: [], drivers: [], commands: commandsIn(dir)},
+      provides: {managers: [], drivers: [], routes: [], commands: commandsIn(dir)},
     })
   }
   for (const plugin of userCliPlugins.filter((candidate) => ![...known].some((dir) => sameDir(candidate.root, dir)))) {
@@ -66,7 +66,7 @@ export async function pluginStates(discovery: Discovery, locations: readonly Plu
       source: plugin.type === 'link' ? 'linked' : 'installed',
       dir: plugin.root,
       state: 'loaded',
-      provides: {managers: [], drivers: [], commands: commandIds(plugin)},
+      provides: {managers: [], drivers: [], routes: [], commands: commandIds(plugin)},
     })
   }
   return states

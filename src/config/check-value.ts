@@ -6,7 +6,8 @@ export type Checked = {ok: true; value: unknown} | {ok: false; expected: string}
 export function expectedText(type: OptionType): string {
   switch (type.kind) {
     case 'number': {
-      return `a${type.integer ? 'n integer' : ' number'} ≥ ${type.min}`
+      const kind = `a${type.integer ? 'n integer' : ' number'}`
+      return type.max === undefined ? `${kind} ≥ ${type.min}` : `${kind} from ${type.min} to ${type.max}`
     }
     case 'boolean': {
       return 'true or false'
@@ -31,7 +32,7 @@ export function checkValue(type: OptionType, value: unknown): Checked {
   const fail = {ok: false, expected: expectedText(type)} as const
   switch (type.kind) {
     case 'number': {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < type.min) return fail
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < type.min || (type.max !== undefined && value > type.max)) return fail
       if (type.integer && !Number.isInteger(value)) return fail
       return {ok: true, value}
     }

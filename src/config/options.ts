@@ -26,12 +26,18 @@ export interface CoreOptions {
   rpc_curve_server_key: string
   rpc_curve_client_key: string
   rpc_curve_allowed_clients: string[]
+  api_listen: string
+  api_listen_port: number
+  api_workers: number
+  api_token_file: string
+  api_max_body_size: number
+  api_pipeline: string[]
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 export type OptionType =
-  | {kind: 'number'; min: number; integer?: boolean}
+  | {kind: 'number'; min: number; max?: number; integer?: boolean}
   | {kind: 'boolean'}
   | {kind: 'string'; optional?: boolean}
   | {kind: 'path'; optional?: boolean}
@@ -187,6 +193,37 @@ export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
     type: {kind: 'list'},
     default: [],
     description: 'Public keys (Z85) of the clients a CURVE host answers; empty answers any client with a valid handshake.',
+  },
+  api_listen: {
+    type: {kind: 'string'},
+    default: '127.0.0.1',
+    description: 'Address the HTTP API (`steward start api`) listens on. Beyond loopback it requires `api_token_file`.',
+  },
+  api_listen_port: {
+    type: {kind: 'number', min: 0, max: 65_535, integer: true},
+    default: 8786,
+    description: 'TCP port of the HTTP API; 0 picks a free one, recorded in the host\'s record (`steward hosts`).',
+  },
+  api_workers: {
+    type: {kind: 'number', min: 1, integer: true},
+    default: 1,
+    description: 'Processes that serve the HTTP API, sharing its port. Until the process launcher lands, a host serves the API in its own process and warns when this is above 1.',
+  },
+  api_token_file: {
+    type: {kind: 'path', optional: true},
+    default: '',
+    defaultText: 'none (no token; loopback only)',
+    description: 'File holding the bearer token every API route but /healthz requires (at least 16 characters). Required when `api_listen` is beyond loopback.',
+  },
+  api_max_body_size: {
+    type: {kind: 'number', min: 1024, integer: true},
+    default: 1_048_576,
+    description: 'Largest request body in bytes the HTTP API accepts; a larger one gets 413.',
+  },
+  api_pipeline: {
+    type: {kind: 'list'},
+    default: ['request-log', 'core'],
+    description: 'The HTTP API\'s middleware and route sets, in order: steward\'s (`request-log`, `core`) or plugins\' (`steward.routes`). A middleware applies to the route sets after it.',
   },
 }
 

@@ -42,6 +42,10 @@ export const errorCatalog = {
   RPC_ENDPOINT_FAILED: {exitCode: 74, summary: 'The RPC endpoint could not be bound or connected.'},
   KEY_FILE_INVALID: {exitCode: 78, summary: 'A CURVE key file is missing or malformed.'},
   HOST_START_FAILED: {exitCode: 1, summary: 'A service of the host failed to start.'},
+  HOST_ALREADY_RUNNING: {exitCode: 1, summary: 'A host of that name already runs with this state directory (its pid file is held by a live process); it is not started twice.'},
+  HOST_NOT_RUNNING: {exitCode: 1, summary: '`steward stop` or `steward logs -f` named a host that does not run on this machine with this state directory.'},
+  HOST_STOP_TIMEOUT: {exitCode: 75, summary: 'A host did not exit within the time `steward stop` waited (graceful_shutdown_timeout and a margin); `--force` kills it.'},
+  LAUNCHER_ALREADY_SERVING: {exitCode: 70, summary: 'serve() was called twice in one process, or wait() before serve().'},
   GENERATION_CRASHED: {exitCode: 70, summary: 'The worker running a service\'s plugin code died (an uncaught error, process.exit) with calls in flight.'},
   GENERATION_UNRESPONSIVE: {exitCode: 75, summary: 'A generation did not answer its readiness ping in time (a busy loop?); it is replaced.'},
   GENERATION_FAILED: {exitCode: 69, summary: 'A service is errored: its plugin crashed on every start in a row.'},
@@ -53,6 +57,16 @@ export const errorCatalog = {
   PLUGIN_NOT_INSTALLED: {exitCode: 1, summary: 'No installed or linked plugin has the name or path given to `steward plugins uninstall`.'},
   PLUGIN_MISSING: {exitCode: 66, summary: 'An installed or linked plugin is recorded but its folder or package.json is gone.'},
   USER_PLUGINS_MANIFEST_INVALID: {exitCode: 65, summary: 'The manifest of installed and linked plugins is not valid JSON.'},
+  API_TOKEN_REQUIRED: {exitCode: 78, summary: 'The HTTP API would listen beyond loopback without a token (api_token_file).'},
+  API_TOKEN_FILE_INVALID: {exitCode: 78, summary: 'The API token file is missing, unreadable, or holds a token shorter than 16 characters.'},
+  API_PIPELINE_INVALID: {exitCode: 78, summary: 'api_pipeline names an unknown middleware or route set, one twice, or route sets whose routes collide.'},
+  API_LISTEN_FAILED: {exitCode: 74, summary: 'The HTTP API could not listen on api_listen:api_listen_port (in use, no permission, no such address).'},
+  API_UNAUTHORIZED: {exitCode: 77, summary: 'An API request carried no token or a wrong one (HTTP 401).'},
+  API_REQUEST_INVALID: {exitCode: 64, summary: 'An API request is malformed: bad JSON, a missing or mistyped field, an unknown query parameter (HTTP 400).'},
+  API_BODY_TOO_LARGE: {exitCode: 64, summary: 'An API request body is larger than api_max_body_size (HTTP 413).'},
+  API_UNSUPPORTED_MEDIA_TYPE: {exitCode: 64, summary: 'An API request body is not application/json (HTTP 415).'},
+  API_NOT_FOUND: {exitCode: 1, summary: 'No API route matches the request\'s method and path (HTTP 404).'},
+  API_INTERNAL_ERROR: {exitCode: 70, summary: 'An API route failed in a way that is not the client\'s mistake (HTTP 500); the log has the request id and cause.'},
 } as const satisfies Record<string, {exitCode: number; summary: string}>
 
 export type ErrorCode = keyof typeof errorCatalog

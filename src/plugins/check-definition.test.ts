@@ -95,6 +95,41 @@ describe('checkDefinition', () => {
     expect(error.suggestions[0]).toBe('Implement now() in Stopped.')
   })
 
+  it('passes route sets and middleware, and refuses malformed ones with PLUGIN_INVALID naming the entry', () => {
+    const routes = {
+      'clock-api': {prefix: '/clock', routes: [{method: 'GET', path: '/now', handler: () => Date.now()}]},
+      'clock-audit': {onRequest: () => undefined},
+    } as const
+    const withRoutes = {...manifest, routes: Object.keys(routes)}
+    expect(() => checkDefinition(definePlugin({...good, routes}), withRoutes)).not.toThrow()
+    const refusals: Array<[unknown, RegExp]> = [
+      [{prefix: '/v1/clock', routes: [{method: 'GET', path: '/', handler: () => 1}]}, /prefix \/v1\/clock is steward's own/],
+      [{prefix: 'clock', routes: [{method: 'GET', path: '/', handler: () => 1}]}, /prefix "clock" must be a path/],
+      [{routes: []}, /routes must be a non-empty list/],
+      [{routes: [{method: 'TRACE', path: '/', handler: () => 1}]}, /route 1 \(TRACE \/\) method must be one of GET, POST, PUT, PATCH, DELETE/],
+      [{routes: [{method: 'GET', path: '/x', handler: 'nope'}]}, /route 1 \(GET \/x\) handler must be a function/],
+      [{routes: [{method: 'GET', path: '/x', handler: () => 1, status: 404}]}, /status must be a 2xx status/],
+      [{routes: [{method: 'GET', path: '/x', handler: () => 1, schema: {headers: {}}}]}, /schema.headers is unknown/],
+      [{onrequest: () => undefined}, /has "onrequest"/],
+      [{}, /middleware without hooks/],
+      [{onRequest: 'later'}, /onRequest must be a function/],
+    ]
+    for (const [candidate, message] of refusals) {
+      const error = (() => {
+        try {
+          checkDefinition(definePlugin({...good, routes: {'clock-api': candidate as never}}), {...manifest, routes: ['clock-api']})
+        } catch (thrown) {
+          return thrown as StewardError
+        }
+        throw new Error(`expected ${JSON.stringify(candidate)} to be refused`)
+      })()
+      expect(error.code).toBe('PLUGIN_INVALID')
+      expect(error.message.startsWith(`Plugin steward-plugin-clock (${entry}): routes "clock-api" `)).toBe(true)
+      expect(error.message).toMatch(message)
+    }
+    expect(refusal(definePlugin({...good, routes}), 'PLUGIN_INVALID').message).toMatch(/declares routes \[\] but definePlugin provides \[clock-api, clock-audit\]/)
+  })
+
   it('leaves factories, objects and drivers of no family to the check when a manager loads them', () => {
     class Familyless extends Driver {}
     const drivers = {system: (): object => ({}), object: {}, familyless: Familyless}

@@ -1,3 +1,4 @@
+import {pipelineEntryProblem} from '../api/check-pipeline-entry.js'
 import {missingMethods} from '../driver/driver.js'
 import {StewardError, isStewardError, type ErrorCode} from '../errors/index.js'
 import {readManagerContract} from '../manager/manager-contract.js'
@@ -12,7 +13,7 @@ import {stewardRangeProblem} from './steward-range.js'
  * the steward range, what it provides against package.json, then each manager's contract and
  * each driver class against its family. Each failure has its own code and names the entry file.
  */
-export function checkDefinition(definition: unknown, plugin: Pick<PluginManifest, 'name' | 'entry' | 'managers' | 'drivers'>): DefinedPlugin {
+export function checkDefinition(definition: unknown, plugin: Pick<PluginManifest, 'name' | 'entry' | 'managers' | 'drivers'> & Partial<Pick<PluginManifest, 'routes'>>): DefinedPlugin {
   const refuse = (code: ErrorCode, message: string, suggestions: string[], data: Record<string, unknown> = {}): StewardError =>
     new StewardError(code, `Plugin ${plugin.name} (${plugin.entry}): ${message}`, {data: {plugin: plugin.name, file: plugin.entry, ...data}, suggestions: [...suggestions, 'See docs/plugins.md.']})
   if (!isDefinedPlugin(definition)) throw refuse('PLUGIN_INVALID', 'the entry must `export default definePlugin({...})` from "steward".', ["import {definePlugin} from 'steward' and default-export its result."])
@@ -27,9 +28,9 @@ export function checkDefinition(definition: unknown, plugin: Pick<PluginManifest
   if (rangeProblem === 'incompatible') {
     throw refuse('PLUGIN_INCOMPATIBLE', `it requires steward ${definition.steward}, this is ${stewardVersion}.`, [`Use a release of ${plugin.name} made for steward ${stewardVersion}, or widen its steward range if it works with it.`], {range: definition.steward, stewardVersion})
   }
-  for (const kind of ['managers', 'drivers'] as const) {
+  for (const kind of ['managers', 'drivers', 'routes'] as const) {
     const provided = Object.keys(definition[kind] ?? {}).sort()
-    const declared = [...plugin[kind]].sort()
+    const declared = [...(plugin[kind] ?? [])].sort()
     if (provided.join() !== declared.join()) {
       throw refuse('PLUGIN_INVALID', `package.json declares ${kind} [${declared.join(', ')}] but definePlugin provides [${provided.join(', ')}].`, [`Make "steward.${kind}" of package.json list the ${kind} definePlugin provides.`])
     }
@@ -41,6 +42,10 @@ export function checkDefinition(definition: unknown, plugin: Pick<PluginManifest
       if (!isStewardError(error)) throw error
       throw refuse(error.code, `manager "${name}": ${error.message}`, [...error.suggestions], {manager: name})
     }
+  }
+  for (const [name, entry] of Object.entries(definition.routes ?? {})) {
+    const problem = pipelineEntryProblem(name, entry)
+    if (problem !== undefined) throw refuse('PLUGIN_INVALID', `routes "${name}" ${problem}.`, ['See docs/api.md, "Routes from plugins".'], {routes: name})
   }
   for (const [name, exported] of Object.entries(definition.drivers ?? {})) {
     const family = driverFamily(exported)

@@ -1,3 +1,4 @@
+import type {ApiPipelineEntry} from '../api/api-types.js'
 import type {ManagerClass} from '../manager/manager.js'
 
 /** What a plugin's entry module default-exports. */
@@ -10,6 +11,11 @@ export interface PluginDefinition {
   managers?: Record<string, ManagerClass>
   /** Drivers by name (a class, a factory or an object); must match `steward.drivers`. */
   drivers?: Record<string, unknown>
+  /**
+   * HTTP API route sets and middleware by name, for `api_pipeline` (docs/api.md); must match
+   * `steward.routes`. They run in the host's own thread, not in a generation.
+   */
+  routes?: Record<string, ApiPipelineEntry>
 }
 
 const PLUGIN_BRAND = 'steward.plugin/1'

@@ -22,9 +22,9 @@ function plugin(parent: string, folder: string, packageJson: unknown, files: str
 const problemsIn = (problems: PluginProblem[]) => problems.map(({dir, error}) => ({dir, code: error.code, message: error.message, file: error.data.file}))
 
 describe('discoverPlugins', () => {
-  it('reads valid manifests: name, version, entry, managers, drivers and source', () => {
+  it('reads valid manifests: name, version, entry, managers, drivers, routes and source', () => {
     const root = makeTempDir('steward-plugins-')
-    const share = plugin(root, 'share', {name: 'steward-plugin-share', version: '1.2.3', steward: {managers: ['share'], drivers: ['lvm', 'zfs.pool']}})
+    const share = plugin(root, 'share', {name: 'steward-plugin-share', version: '1.2.3', steward: {managers: ['share'], drivers: ['lvm', 'zfs.pool'], routes: ['share-api', 'share-audit']}})
     const clock = plugin(root, 'clock', {name: 'clock', main: 'lib/main.js', steward: {drivers: ['system']}}, ['lib/main.js'])
     const entry = plugin(root, 'entry', {name: 'entry', main: 'ignored.js', steward: {entry: 'src/start.mjs', managers: ['x']}}, ['src/start.mjs'])
     const bundled = makeTempDir('steward-bundled-')
@@ -36,10 +36,10 @@ describe('discoverPlugins', () => {
     ])
     expect(problems).toEqual([])
     expect(plugins).toEqual([
-      {name: 'sys', version: '0.0.0', dir: sys, entry: path.join(sys, 'index.js'), managers: [], drivers: [], source: 'bundled'},
-      {name: 'clock', version: '0.0.0', dir: clock, entry: path.join(clock, 'lib/main.js'), managers: [], drivers: ['system'], source: 'plugin_dirs'},
-      {name: 'entry', version: '0.0.0', dir: entry, entry: path.join(entry, 'src/start.mjs'), managers: ['x'], drivers: [], source: 'plugin_dirs'},
-      {name: 'steward-plugin-share', version: '1.2.3', dir: share, entry: path.join(share, 'index.ts'), managers: ['share'], drivers: ['lvm', 'zfs.pool'], source: 'plugin_dirs'},
+      {name: 'sys', version: '0.0.0', dir: sys, entry: path.join(sys, 'index.js'), managers: [], drivers: [], routes: [], source: 'bundled'},
+      {name: 'clock', version: '0.0.0', dir: clock, entry: path.join(clock, 'lib/main.js'), managers: [], drivers: ['system'], routes: [], source: 'plugin_dirs'},
+      {name: 'entry', version: '0.0.0', dir: entry, entry: path.join(entry, 'src/start.mjs'), managers: ['x'], drivers: [], routes: [], source: 'plugin_dirs'},
+      {name: 'steward-plugin-share', version: '1.2.3', dir: share, entry: path.join(share, 'index.ts'), managers: ['share'], drivers: ['lvm', 'zfs.pool'], routes: ['share-api', 'share-audit'], source: 'plugin_dirs'},
     ])
   })
 
@@ -62,6 +62,7 @@ describe('discoverPlugins', () => {
       'd-steward-string': {name: 'd', steward: 'share'},
       'e-managers-not-list': {name: 'e', steward: {managers: 'share'}},
       'f-bad-driver-name': {name: 'f', steward: {drivers: ['has space']}},
+      'f-routes-not-list': {name: 'f2', steward: {routes: {api: true}}},
       'g-missing-main': {name: 'g', main: 'dist/index.js', steward: {managers: ['g']}},
     }
     for (const [folder, json] of Object.entries(broken)) plugin(root, folder, json)
@@ -131,6 +132,15 @@ describe('discoverPlugins', () => {
     expect(problem!.error.message).toContain(`Manager "share" is provided by both plugin-one (${one}) and plugin-two (${two}); plugin-one's is used`)
   })
 
+  it('reports an API route set name provided by two plugins', () => {
+    const root = makeTempDir('steward-plugins-')
+    plugin(root, 'one', {name: 'plugin-one', steward: {routes: ['meter-api']}})
+    const two = plugin(root, 'two', {name: 'plugin-two', steward: {routes: ['meter-api']}})
+    const {problems} = discoverPlugins([{path: root, source: 'plugin_dirs'}])
+    expect(problems.map(({dir, error}) => ({dir, code: error.code, kind: error.data.kind}))).toEqual([{dir: two, code: 'PLUGIN_CONFLICT', kind: 'routes'}])
+    expect(problems[0]!.error.message).toMatch(/^API route set or middleware "meter-api" is provided by both plugin-one/)
+  })
+
   it('takes installed and linked locations as one plugin package each, ignoring packages that are not steward plugins', () => {
     const data = makeTempDir('steward-data-')
     const installed = plugin(path.join(data, 'node_modules'), 'installed', {name: 'installed', version: '1.0.0', steward: {managers: ['inst']}})
@@ -143,8 +153,8 @@ describe('discoverPlugins', () => {
     ])
     expect(problems).toEqual([])
     expect(plugins).toEqual([
-      {name: 'installed', version: '1.0.0', dir: installed, entry: path.join(installed, 'index.ts'), managers: ['inst'], drivers: [], source: 'installed'},
-      {name: 'linked', version: '0.0.0', dir: linked, entry: path.join(linked, 'index.ts'), managers: [], drivers: ['link'], source: 'linked'},
+      {name: 'installed', version: '1.0.0', dir: installed, entry: path.join(installed, 'index.ts'), managers: ['inst'], drivers: [], routes: [], source: 'installed'},
+      {name: 'linked', version: '0.0.0', dir: linked, entry: path.join(linked, 'index.ts'), managers: [], drivers: ['link'], routes: [], source: 'linked'},
     ])
   })
 

@@ -25,6 +25,8 @@ export interface PluginManifest {
   entry: string
   managers: string[]
   drivers: string[]
+  /** API route sets and middleware, by the names `api_pipeline` uses. */
+  routes: string[]
   source: PluginSource
 }
 
@@ -98,12 +100,12 @@ function readManifest(dir: string, packageFile: string, source: PluginSource): P
     new StewardError(code, `Plugin ${packageFile}: ${message}`, {data: {file: packageFile, ...data}, suggestions: [suggestion, 'See docs/plugins.md.']})
   const fieldHelp = 'Declare what the plugin provides: "steward": {"managers": ["clock"], "drivers": ["system-clock"]}.'
   if (typeof declared !== 'object' || declared === null || Array.isArray(declared)) throw refuse('PLUGIN_INVALID', '"steward" must be an object such as {"managers": ["clock"], "drivers": []}.', fieldHelp)
-  const {managers = [], drivers = [], entry} = declared as Record<string, unknown>
-  for (const [key, names] of Object.entries({managers, drivers})) {
+  const {managers = [], drivers = [], routes = [], entry} = declared as Record<string, unknown>
+  for (const [key, names] of Object.entries({managers, drivers, routes})) {
     if (!isNameList(names)) throw refuse('PLUGIN_INVALID', `"steward.${key}" must be a list of names (letters, digits, ".", "_", "-").`, fieldHelp)
   }
   // From here the names are known, so starting one of this plugin's managers can say why it was refused.
-  const provides = {managers: managers as string[], drivers: drivers as string[]}
+  const provides = {managers: managers as string[], drivers: drivers as string[], routes: routes as string[]}
   if (typeof json.name !== 'string' || json.name === '') {
     throw refuse('PLUGIN_NAME_MISSING', 'the plugin has no name: "name" must be a non-empty string.', 'Add "name" to package.json, the same name as its definePlugin({name}).', provides)
   }
@@ -141,10 +143,12 @@ function asPluginError(error: unknown, packageFile: string): StewardError {
   })
 }
 
-/** Two plugins providing the same manager or driver name: both names are ambiguous. */
+const kindLabel = {managers: 'Manager', drivers: 'Driver', routes: 'API route set or middleware'} as const
+
+/** Two plugins providing the same manager, driver or route set name: both names are ambiguous. */
 function duplicateProblems(plugins: PluginManifest[]): PluginProblem[] {
   const problems: PluginProblem[] = []
-  for (const kind of ['managers', 'drivers'] as const) {
+  for (const kind of ['managers', 'drivers', 'routes'] as const) {
     const owners = new Map<string, PluginManifest>()
     for (const plugin of plugins) {
       for (const name of plugin[kind]) {
@@ -155,9 +159,9 @@ function duplicateProblems(plugins: PluginManifest[]): PluginProblem[] {
         }
         problems.push({
           dir: plugin.dir,
-          error: new StewardError('PLUGIN_CONFLICT', `${kind === 'managers' ? 'Manager' : 'Driver'} "${name}" is provided by both ${first.name} (${first.dir}) and ${plugin.name} (${plugin.dir}); ${first.name}'s is used.`, {
+          error: new StewardError('PLUGIN_CONFLICT', `${kindLabel[kind]} "${name}" is provided by both ${first.name} (${first.dir}) and ${plugin.name} (${plugin.dir}); ${first.name}'s is used.`, {
             data: {name, kind, plugins: [first.name, plugin.name], file: path.join(plugin.dir, 'package.json')},
-            suggestions: ['Remove one of the plugins, or rename the manager or driver in one of them.'],
+            suggestions: [`Remove one of the plugins, or rename the ${kindLabel[kind].toLowerCase()} in one of them.`],
           }),
         })
       }

@@ -1,6 +1,7 @@
 import {register} from 'node:module'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
+import type {ApiPipelineEntry} from '../api/api-types.js'
 import type {CoreOptions} from '../config/options.js'
 import {StewardError, describeError} from '../errors/index.js'
 import type {ManagerClass} from '../manager/manager.js'
@@ -62,7 +63,7 @@ export class PluginRegistry {
   }
 
   /** The plugin that provides a manager or driver (the first found when several do). */
-  provider(kind: 'managers' | 'drivers', name: string): PluginManifest | undefined {
+  provider(kind: 'managers' | 'drivers' | 'routes', name: string): PluginManifest | undefined {
     return this.plugins.find((plugin) => plugin[kind].includes(name))
   }
 
@@ -90,12 +91,26 @@ export class PluginRegistry {
     return {exported: (await this.definition(plugin)).drivers![name], plugin}
   }
 
+  /**
+   * A plugin's API route set or middleware, or undefined when no plugin declares that name. Its
+   * code is imported in the calling thread: the host's, where the API serves.
+   */
+  async loadRoutes(name: string): Promise<{entry: ApiPipelineEntry; plugin: PluginManifest} | undefined> {
+    const plugin = this.provider('routes', name)
+    if (plugin === undefined) {
+      this.throwIfRefused('routes', name)
+      return undefined
+    }
+    return {entry: (await this.definition(plugin)).routes![name]!, plugin}
+  }
+
   /** A name declared only by a plugin that discovery refused fails with that plugin's error, not as unknown. */
-  private throwIfRefused(kind: 'managers' | 'drivers', name: string): void {
+  private throwIfRefused(kind: 'managers' | 'drivers' | 'routes', name: string): void {
     const refused = this.problems.find(({error}) => Array.isArray(error.data[kind]) && (error.data[kind] as unknown[]).includes(name))
     if (refused === undefined) return
     const {error} = refused
-    throw new StewardError(error.code, `${kind === 'managers' ? 'Manager' : 'Driver'} "${name}" comes from a plugin that was refused. ${error.message}`, {
+    const what = {managers: 'Manager', drivers: 'Driver', routes: 'API route set or middleware'}[kind]
+    throw new StewardError(error.code, `${what} "${name}" comes from a plugin that was refused. ${error.message}`, {
       data: error.data,
       suggestions: error.suggestions,
       cause: error,

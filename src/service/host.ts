@@ -1,4 +1,5 @@
 import path from 'node:path'
+import {apiSettings, isApiName, readApiToken, type ApiName} from '../api/api-settings.js'
 import type {StewardConfig} from '../config/load-config.js'
 import {StewardError, describeError, errorCatalog, isStewardError, type ErrorCode} from '../errors/index.js'
 import type {Logger, LogRecord} from '../log/logger.js'
@@ -20,13 +21,14 @@ import {LocalDispatcher} from '../rpc/local-dispatcher.js'
 import {createRpcClient} from '../rpc/rpc-client-factory.js'
 import {RpcServer} from '../rpc/server.js'
 import {openStore} from '../store/index.js'
+import type {ApiService} from './api-service.js'
 import {listenHostTopic, type HostControl, type ServiceSummary} from './host-topic.js'
 import type {HostContext} from './host-context.js'
 import {Service} from './service.js'
 
 export interface HostOptions {
   config: StewardConfig
-  /** Topics to run; the configured `services` when empty. */
+  /** Topics to run; the configured `services` when empty. `api` runs the HTTP API (docs/api.md). */
   topics: readonly string[]
   log: Logger
   /**
@@ -44,6 +46,8 @@ export interface HostOptions {
  */
 export class Host implements HostControl {
   private readonly running = new Map<string, Service>()
+  /** The HTTP APIs this host serves, by name (`api`). */
+  private readonly apis = new Map<string, ApiService>()
   private heartbeat: PeriodicLoop | undefined
   private watcher: PluginWatcher | undefined
   private userPluginsWatcher: UserPluginsWatcher | undefined
@@ -65,8 +69,10 @@ export class Host implements HostControl {
     private readonly feed: FeedPublisher,
     private readonly closeClient: (lingerMs?: number) => Promise<void>,
     topics: readonly string[],
+    apis: readonly ApiService[],
   ) {
     for (const topic of topics) this.running.set(topic, Service.create(context, {topic}))
+    for (const api of apis) this.apis.set(api.name, api)
   }
 
   get name(): string {
@@ -90,6 +96,9 @@ export class Host implements HostControl {
         suggestions: ['Name the topics to run (`steward start sysinfo`), or list them in the "services" option of steward.json.'],
       })
     }
+    // An API that would listen beyond loopback without a token stops the host here, before it binds anything.
+    const apiNames = wanted.filter(isApiName)
+    for (const name of apiNames) readApiToken(apiSettings(config.options, name))
     const registry = PluginRegistry.discover(config.options)
     for (const problem of registry.problems) log.warn(problem.error.message, {code: problem.error.code})
     const {options} = config
@@ -118,7 +127,14 @@ export class Host implements HostControl {
     })
     logListeners?.push(feed.logListener)
     const onReload: HostContext['onReload'] = (service, record) => feed.reloaded(service, record)
-    const host = new Host({config, store, generations, log, dispatcher, rpc: client, onReload}, server, feed, close, wanted)
+    const apis: ApiService[] = []
+    if (apiNames.length > 0) {
+      // Loaded only by a host that serves an API: the others never pay for the HTTP framework.
+      const {ApiService} = await import('./api-service.js')
+      for (const name of apiNames) apis.push(ApiService.create({name, config, store, rpc: client, log, routes: registry, hostRecord: options.host}))
+    }
+    const topicsToRun = wanted.filter((topic) => !isApiName(topic))
+    const host = new Host({config, store, generations, log, dispatcher, rpc: client, onReload}, server, feed, close, topicsToRun, apis)
     if (options.plugin_isolation === 'worker' && options.plugin_watch) {
       host.watcher = new PluginWatcher({log, onChange: (change) => void host.pluginChanged(change)})
     }
@@ -143,10 +159,12 @@ export class Host implements HostControl {
       updatedAt: now,
       stoppedAt: null,
     })
-    log.info(`host ${this.name} starting ${this.services.map((service) => service.binary).join(', ')}`, {state: store.location, endpoint, feed: feedEndpoint ?? null})
+    const apis = [...this.apis.values()]
+    log.info(`host ${this.name} starting ${[...this.services.map((service) => service.binary), ...apis.map((api) => `steward-${api.name}`)].join(', ')}`, {state: store.location, endpoint, feed: feedEndpoint ?? null})
     this.unlistenHostTopic = listenHostTopic(dispatcher, this)
-    // A service that fails to start is logged and left out; the host runs on with the others,
-    // and fails only when none starts.
+    // A service or API that fails to start is logged and left out; the host runs on with the
+    // others, and fails only when none starts. APIs start once the services listen, so they never
+    // answer for a local service that is not there yet.
     const services = this.services
     const results = await Promise.allSettled(services.map((service) => service.start()))
     const failures: unknown[] = []
@@ -157,7 +175,15 @@ export class Host implements HostControl {
       this.running.delete(service.topic)
       log.error(describeError(result.reason), {code: isStewardError(result.reason) ? result.reason.code : 'HOST_START_FAILED', binary: service.binary})
     })
-    if (failures.length === services.length) {
+    const apiResults = await Promise.allSettled(apis.map((api) => api.start()))
+    apiResults.forEach((result, index) => {
+      if (result.status === 'fulfilled') return
+      const api = apis[index]!
+      failures.push(result.reason)
+      this.apis.delete(api.name)
+      log.error(describeError(result.reason), {code: isStewardError(result.reason) ? result.reason.code : 'HOST_START_FAILED', binary: `steward-${api.name}`})
+    })
+    if (failures.length === services.length + apis.length) {
       await this.stop({graceful: false})
       throw failures[0]
     }
@@ -184,9 +210,10 @@ export class Host implements HostControl {
     }
   }
 
-  /** Start a service of this topic while the host runs. */
+  /** Start a service of this topic (or the HTTP API, `api`) while the host runs. */
   async startService(topic: string): Promise<ServiceSummary> {
     if (this.stopping !== undefined) throw new StewardError('NO_SERVICE_AVAILABLE', `Host ${this.name} is stopping.`)
+    if (isApiName(topic)) return this.startApi(topic)
     const existing = this.running.get(topic)
     if (existing !== undefined && existing.state !== 'stopped') {
       throw new StewardError('SERVICE_ALREADY_RUNNING', `Service ${existing.binary} already runs on ${this.name} (${existing.state}).`, {data: {host: this.name, topic}})
@@ -204,16 +231,30 @@ export class Host implements HostControl {
     return this.summary(service)
   }
 
-  /** Stop a service of this host, gracefully; its record reads stopped. */
+  /** Stop a service of this host (or its HTTP API), gracefully; its record reads stopped. */
   async stopService(topic: string): Promise<ServiceSummary> {
+    const api = this.apis.get(topic)
+    if (api !== undefined) {
+      await api.stop({graceful: true})
+      this.apis.delete(topic)
+      return this.apiSummary(api)
+    }
     const service = this.service(topic)
     await service.stop({graceful: true})
     this.running.delete(topic)
     return this.summary(service)
   }
 
-  /** Load the service's plugin code anew in a new generation and swap it in. */
+  /**
+   * Load the service's plugin code anew in a new generation and swap it in. For the HTTP API: build
+   * its application anew (token file, plugins' routes) and swap it in without closing the port.
+   */
   async reloadService(topic: string, trigger = 'reload requested'): Promise<ServiceSummary> {
+    const api = this.apis.get(topic)
+    if (api !== undefined) {
+      await api.reset({routes: PluginRegistry.discover(this.context.config.options)})
+      return this.apiSummary(api)
+    }
     const service = this.service(topic)
     const record = await service.reload(trigger)
     await this.watchPlugins()
@@ -223,6 +264,29 @@ export class Host implements HostControl {
       throw new StewardError(code, `Reload of ${service.binary} on ${service.host} failed: ${record.error}; generation ${summary.generation?.generation} keeps serving.`, {data: {...summary}})
     }
     return summary
+  }
+
+  private async startApi(name: ApiName): Promise<ServiceSummary> {
+    const existing = this.apis.get(name)
+    if (existing !== undefined && existing.state !== 'stopped') {
+      throw new StewardError('SERVICE_ALREADY_RUNNING', `Host ${this.name} already serves the ${name} API (${existing.state}).`, {data: {host: this.name, topic: name}})
+    }
+    const {config, store, rpc, log} = this.context
+    const {ApiService} = await import('./api-service.js')
+    const api = ApiService.create({name, config, store, rpc, log, routes: PluginRegistry.discover(config.options), hostRecord: this.name})
+    this.apis.set(name, api)
+    try {
+      await api.start()
+    } catch (error) {
+      this.apis.delete(name)
+      throw error
+    }
+    return this.apiSummary(api)
+  }
+
+  /** The HTTP API as the host topic reports services. */
+  private apiSummary(api: ApiService): ServiceSummary {
+    return {topic: api.name, binary: `steward-${api.name}`, host: this.name, manager: '(http api)', state: api.state, generation: null}
   }
 
   summary(service: Service): ServiceSummary {
@@ -239,6 +303,8 @@ export class Host implements HostControl {
     const {store, log} = this.context
     await this.watcher?.close()
     await this.userPluginsWatcher?.close()
+    // The APIs first: their requests in flight may still call the services.
+    await Promise.all([...this.apis.values()].map((api) => api.stop({graceful})))
     await Promise.all(this.services.map((service) => service.stop({graceful})))
     await this.context.generations.close()
     this.unlistenHostTopic?.()

@@ -1,4 +1,4 @@
-import type {HostRecord, ServiceRecord} from '../store/types.js'
+import type {ApiEndpointRecord, HostRecord, ServiceRecord} from '../store/types.js'
 
 export type ServiceState = 'up' | 'down' | 'stopped'
 export type ServiceStatus = 'enabled' | 'disabled'
@@ -60,5 +60,35 @@ export function viewService(record: ServiceRecord, now: Date, downTimeSeconds: n
     createdAt: record.createdAt,
     reportCount: record.reportCount,
     disabledReason: record.disabledReason,
+  }
+}
+
+/** A host as commands and the API show it. */
+export interface HostView {
+  name: string
+  endpoint: string
+  pid: number
+  version: string
+  startedAt: string
+  updatedAt: string
+  state: ServiceState
+  curve: boolean
+  /** Its HTTP APIs, while it runs. */
+  apis: ApiEndpointRecord[]
+}
+
+export function viewHost(host: HostRecord, now: Date, downTimeSeconds: number): HostView {
+  const state = hostState(host, now, downTimeSeconds)
+  return {
+    name: host.name,
+    endpoint: host.endpoint,
+    pid: host.pid,
+    version: host.version,
+    startedAt: host.startedAt,
+    updatedAt: host.updatedAt,
+    state,
+    curve: host.publicKey !== null,
+    // A host killed with -9 leaves its record: its APIs are gone with it.
+    apis: state === 'up' ? (host.apis ?? []) : [],
   }
 }

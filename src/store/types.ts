@@ -56,6 +56,21 @@ export interface HostRecord {
   updatedAt: string
   /** Set by a clean stop. */
   stoppedAt: string | null
+  /** The HTTP APIs it serves (docs/api.md); absent or empty for none. */
+  apis?: ApiEndpointRecord[]
+}
+
+/** Where a host's HTTP API listens, known once it does (port 0 picks a free port). */
+export interface ApiEndpointRecord {
+  /** The API's name, the prefix of its options (`api`). */
+  name: string
+  /** `http://<address>:<port>`, the address as it listens (IPv6 in brackets). */
+  url: string
+  address: string
+  port: number
+  /** Whether its routes (all but /healthz) require a token. */
+  token: boolean
+  startedAt: string
 }
 
 /** One item of a plugin's own collection. `id` is assigned by the store. */

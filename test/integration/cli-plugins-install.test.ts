@@ -49,7 +49,7 @@ describe('steward plugins install, link and uninstall', () => {
       source: 'installed',
       dir,
       state: 'loaded',
-      provides: {managers: ['greeter'], drivers: [], commands: ['greet']},
+      provides: {managers: ['greeter'], drivers: [], routes: [], commands: ['greet']},
     })
     expect(await stewardJson<ProvidedItem[]>(home, 'managers')).toContainEqual({name: 'greeter', plugin: 'fixture-cli-greeter', version: '1.0.0', source: 'installed', file: path.join(dir, 'index.ts')})
     expect((await steward(home, '--help')).stdout).toMatch(/^ {2}greet\s+Say hello from an installed plugin\.$/m)
@@ -81,7 +81,7 @@ describe('steward plugins install, link and uninstall', () => {
     const marker = path.join(fixtures, 'import-marker')
     expect(await stewardJson(home, 'plugins', 'link', marker)).toMatchObject({name: 'fixture-import-marker', dir: marker, source: 'linked'})
     await stewardJson(home, 'plugins', 'install', await packPlugin(home, greeter))
-    expect(await listed(home)).toContainEqual({name: 'fixture-import-marker', version: '2.0.0', source: 'linked', dir: marker, state: 'loaded', provides: {managers: ['marker'], drivers: [], commands: []}})
+    expect(await listed(home)).toContainEqual({name: 'fixture-import-marker', version: '2.0.0', source: 'linked', dir: marker, state: 'loaded', provides: {managers: ['marker'], drivers: [], routes: [], commands: []}})
 
     expect(await stewardJson(home, 'plugins', 'uninstall', marker)).toEqual({type: 'link', name: 'fixture-import-marker', root: marker})
     expect((await steward(home, 'plugins', 'uninstall', 'fixture-cli-greeter')).stdout).toBe('Uninstalled fixture-cli-greeter.\n')
@@ -101,7 +101,7 @@ describe('steward plugins install, link and uninstall', () => {
     await writeFile(path.join(cliOnly, 'commands', 'wave.js'), "module.exports = class {\n  static summary = 'Wave.'\n  static async run() { process.stdout.write('wave\\n') }\n}\n")
     expect(await stewardJson(home, 'plugins', 'link', cliOnly)).toMatchObject({name: 'fixture-cli-only', kind: 'cli', source: 'linked'})
 
-    expect(await listed(home)).toContainEqual({name: 'fixture-cli-only', version: '1.1.0', source: 'linked', dir: cliOnly, state: 'loaded', provides: {managers: [], drivers: [], commands: ['wave']}})
+    expect(await listed(home)).toContainEqual({name: 'fixture-cli-only', version: '1.1.0', source: 'linked', dir: cliOnly, state: 'loaded', provides: {managers: [], drivers: [], routes: [], commands: ['wave']}})
     expect(await steward(home, 'wave')).toMatchObject({code: 0, stdout: 'wave\n', stderr: ''})
   })
 

@@ -6,7 +6,7 @@ import {discoverPlugins} from '../../plugins/discover-plugins.js'
 
 export default class Plugins extends StewardCommand {
   static override summary = 'List every plugin: bundled, from plugin_dirs, installed and linked, and whether it loads.'
-  static override description = `Each plugin's code is loaded and checked as a host would load it, so a plugin that a host would refuse shows "failed" with the error code and why. Provides lists its managers, drivers and the CLI commands it adds.
+  static override description = `Each plugin's code is loaded and checked as a host would load it, so a plugin that a host would refuse shows "failed" with the error code and why. Provides lists its managers, drivers, API routes and the CLI commands it adds.
 
 Install and link plugins with \`<%= config.bin %> plugins install\` and \`<%= config.bin %> plugins link\`.`
   static override enableJsonFlag = true

@@ -1,0 +1,154 @@
+import type {FastifyInstance} from 'fastify'
+import {StewardError, isStewardError} from '../errors/index.js'
+import type {Logger} from '../log/logger.js'
+import type {RpcClient} from '../rpc/context.js'
+import {MAX_REASON_LENGTH, disableService, enableService} from '../service/service-admin.js'
+import {viewHost, viewService} from '../service/service-state.js'
+import type {StateStore} from '../store/types.js'
+
+/** What steward's own routes work with: the host's store and RPC client. */
+export interface ApiDeps {
+  /** The name of the host serving the API. */
+  host: string
+  store: StateStore
+  rpc: RpcClient
+  log: Logger
+  /** service_down_time, for the state of services and hosts. */
+  downTimeSeconds: number
+}
+
+/** A name given in a query or body: non-empty, no longer than a name needs to be. */
+const name = {type: 'string', minLength: 1, maxLength: 255} as const
+
+const servicesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    host: name,
+    binary: name,
+    topic: name,
+    state: {type: 'string', enum: ['up', 'down', 'stopped']},
+    status: {type: 'string', enum: ['enabled', 'disabled']},
+  },
+} as const
+
+const enableBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'binary'],
+  properties: {host: name, binary: name},
+} as const
+
+const disableBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'binary'],
+  // The length of the stripped reason is checked as the CLI checks it (SERVICE_REASON_INVALID).
+  properties: {host: name, binary: name, reason: {type: 'string', maxLength: MAX_REASON_LENGTH * 4}},
+} as const
+
+const rpcBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    args: {type: 'object'},
+    server: name,
+    version: {type: 'string', pattern: '^\\d+\\.\\d+$'},
+    timeout: {type: 'number', exclusiveMinimum: 0, maximum: 3600},
+  },
+} as const
+
+const rpcParams = {
+  type: 'object',
+  properties: {topic: {type: 'string', minLength: 1, maxLength: 255}, method: {type: 'string', minLength: 1, maxLength: 255}},
+} as const
+
+const healthResponse = {
+  200: {type: 'object', properties: {status: {type: 'string'}, host: {type: 'string'}}, required: ['status', 'host']},
+} as const
+
+interface ServicesQuery {
+  host?: string
+  binary?: string
+  topic?: string
+  state?: 'up' | 'down' | 'stopped'
+  status?: 'enabled' | 'disabled'
+}
+
+interface RpcBody {
+  args?: Record<string, unknown>
+  server?: string
+  version?: string
+  timeout?: number
+}
+
+/**
+ * steward's own routes (docs/api.md): health, the services table as `steward services list`
+ * shows it, enabling and disabling services, the hosts, and RPC calls through the host's client.
+ */
+export function registerCoreRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const {store, rpc, downTimeSeconds} = deps
+  const health = {status: 'ok', host: deps.host}
+
+  // Public: load balancers and supervisors probe it without a token. It reads nothing.
+  app.get('/healthz', {config: {public: true}, schema: {response: healthResponse}}, (_request, reply) => {
+    void reply.send(health)
+  })
+
+  app.get<{Querystring: ServicesQuery}>('/v1/services', {schema: {querystring: servicesQuery}}, async (request) => {
+    const {host, binary, topic, state, status} = request.query
+    const filter = {...(host && {host}), ...(binary && {binary}), ...(topic && {topic})}
+    const now = new Date()
+    const services = (await store.listServices(filter))
+      .map((record) => viewService(record, now, downTimeSeconds))
+      .filter((service) => (state === undefined || service.state === state) && (status === undefined || service.status === status))
+    return {services}
+  })
+
+  app.put<{Body: {host: string; binary: string}}>('/v1/services/enable', {schema: {body: enableBody}}, async (request) => {
+    const {host, binary} = request.body
+    const record = await withoutStorePath(() => enableService(store, host, binary), host, binary)
+    return {service: viewService(record, new Date(), downTimeSeconds)}
+  })
+
+  app.put<{Body: {host: string; binary: string; reason?: string}}>('/v1/services/disable', {schema: {body: disableBody}}, async (request) => {
+    const {host, binary, reason} = request.body
+    const record = await withoutStorePath(() => disableService(store, host, binary, reason), host, binary)
+    return {service: viewService(record, new Date(), downTimeSeconds)}
+  })
+
+  app.get('/v1/hosts', async () => {
+    const now = new Date()
+    return {hosts: (await store.listHosts()).map((host) => viewHost(host, now, downTimeSeconds))}
+  })
+
+  app.post<{Params: {topic: string; method: string}; Body: RpcBody}>(
+    '/v1/rpc/:topic/:method',
+    {
+      schema: {params: rpcParams, body: rpcBody},
+      // No body means no arguments, as `steward call topic method` without ARGS_JSON.
+      preValidation: (request, _reply, done) => {
+        request.body ??= {}
+        done()
+      },
+    },
+    async (request) => {
+      const {topic, method} = request.params
+      const {args = {}, server, version, timeout} = request.body
+      const prepared = rpc.prepare({topic, ...(server === undefined ? {} : {server}), ...(version === undefined ? {} : {version}), ...(timeout === undefined ? {} : {timeout})})
+      // The request id goes along, so the callee's logs name the HTTP request that caused the call.
+      const result = await prepared.call({requestId: request.id, caller: `api@${deps.host}`}, method, args)
+      return {result: result ?? null}
+    },
+  )
+}
+
+/** The store's path stays out of answers sent over HTTP. */
+async function withoutStorePath<T>(change: () => Promise<T>, host: string, binary: string): Promise<T> {
+  try {
+    return await change()
+  } catch (error) {
+    if (isStewardError(error, 'SERVICE_NOT_FOUND')) throw new StewardError('SERVICE_NOT_FOUND', `No service ${binary} on host ${host}.`, {data: {host, binary}, cause: error})
+    throw error
+  }
+}
