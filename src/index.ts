@@ -8,6 +8,8 @@ export type {PeriodicTaskDeclarations, PeriodicTaskOptions, PeriodicTaskRun, Per
 export {Driver, type DriverContext} from './driver/driver.js'
 export {loadObject, type LoadObjectOptions} from './driver/load-object.js'
 export {definePlugin, type PluginDefinition, type DefinedPlugin} from './plugins/define-plugin.js'
+export {HttpError} from './api/http-error.js'
+export type {ApiContext, ApiMethod, ApiMiddleware, ApiPipelineEntry, ApiRequest, ApiResponseInfo, ApiRoute, ApiRouteSet, JsonSchema} from './api/api-types.js'
 export {StewardError, isStewardError, errorCatalog, type ErrorCode, type SerializedError} from './errors/index.js'
 export type {LockOptions} from './coordination/lock-manager.js'
 export type {RequestContext, RpcClient, PrepareOptions, PreparedClient} from './rpc/context.js'

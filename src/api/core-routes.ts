@@ -15,6 +15,8 @@ export interface ApiDeps {
   log: Logger
   /** service_down_time, for the state of services and hosts. */
   downTimeSeconds: number
+  /** rpc_response_timeout: how long an RPC call waits when the request names no timeout. */
+  rpcTimeoutSeconds: number
 }
 
 /** A name given in a query or body: non-empty, no longer than a name needs to be. */
@@ -137,10 +139,26 @@ export function registerCoreRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const {args = {}, server, version, timeout} = request.body
       const prepared = rpc.prepare({topic, ...(server === undefined ? {} : {server}), ...(version === undefined ? {} : {version}), ...(timeout === undefined ? {} : {timeout})})
       // The request id goes along, so the callee's logs name the HTTP request that caused the call.
-      const result = await prepared.call({requestId: request.id, caller: `api@${deps.host}`}, method, args)
+      const call = prepared.call({requestId: request.id, caller: `api@${deps.host}`}, method, args)
+      const result = await within(call, timeout ?? deps.rpcTimeoutSeconds, `${topic}.${method}`, request.id)
       return {result: result ?? null}
     },
   )
+}
+
+/**
+ * The call's answer, or MESSAGING_TIMEOUT once its timeout has passed. A call to a service of this
+ * host skips the sockets and has no timeout of its own (docs/rpc.md); an HTTP client still gets its
+ * answer in time.
+ */
+function within(call: Promise<unknown>, seconds: number, what: string, requestId: string): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new StewardError('MESSAGING_TIMEOUT', `Timed out after ${seconds} s waiting for a reply to ${what} (request ID ${requestId}).`, {data: {method: what, requestId, timeout: seconds}, retryable: true}))
+    }, seconds * 1000)
+  })
+  return Promise.race([call, timedOut]).finally(() => clearTimeout(timer))
 }
 
 /** The store's path stays out of answers sent over HTTP. */

@@ -67,9 +67,8 @@ class PluginApiContext implements ApiContext {
     return {requestId: this.request.id, caller: `api@${this.deps.host}`}
   }
 
-  collection(name: string): PluginCollection {
-    return this.deps.store.collection(this.plugin, name)
-  }
+  /** An arrow, so `({collection}) => collection('x')` works. */
+  readonly collection = (name: string): PluginCollection => this.deps.store.collection(this.plugin, name)
 }
 
 /** Mount a plugin's route set at its prefix, in a context of its own. */

@@ -151,7 +151,8 @@ export class ApiService {
 
   private deps(): ApiDeps {
     const {store, rpc, log} = this.options
-    return {host: this.config.options.host, store, rpc, log, downTimeSeconds: this.config.options.service_down_time}
+    const {options} = this.config
+    return {host: options.host, store, rpc, log, downTimeSeconds: options.service_down_time, rpcTimeoutSeconds: options.rpc_response_timeout}
   }
 
   private async buildApp(): Promise<FastifyInstance> {
