@@ -40,6 +40,9 @@ describe.skipIf(!tmuxAvailable())('steward start in a terminal', () => {
     // The dashboard, not log lines, while it is up.
     expect(screen).not.toContain(BEFORE)
     expect(screen).not.toMatch(/INFO .*host dash1 running/)
+    // The lines logged before the dashboard opened are in its Logs view.
+    await terminal.type('4')
+    await terminal.waitFor('host dash1 running')
 
     await terminal.type('q')
     const after = await terminal.waitFor(/EXIT-\d/, {timeoutMs: 30_000})
