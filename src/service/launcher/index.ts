@@ -1,0 +1,5 @@
+export type {LaunchableServer, ServerFactory, ServerSpec, WorkerContext} from './launchable-server.js'
+export {ProcessLauncher, type ProcessLauncherOptions, type WorkerState, type WorkerStatus} from './process-launcher.js'
+export {RestartPolicy, type RestartPolicyOptions} from './restart-policy.js'
+export {serve, wait, processLauncher, type ServeOptions} from './serve.js'
+export {handleSignals, type SignalHandlersOptions} from './signal-handlers.js'
