@@ -6,7 +6,7 @@ import type {MonitorModel, TelemetryLogLine} from '../monitor/telemetry.js'
 
 export default class Monitor extends StewardCommand {
   static override summary = 'Watch every host the state store knows: services, telemetry and log lines.'
-  static override description = `In a terminal, a live dashboard of every host's services. With --once, one snapshot of every live host and its services (generation, reloads, in-flight calls, calls/s, p99 latency, errors) as tables, or with --json as the monitor's model. When stdout is not a terminal, the hosts' log lines as they come, until Ctrl-C (with --json, one JSON object a line). Hosts publish telemetry only while a monitor listens (docs/protocol.md, "Telemetry feed").`
+  static override description = `In a terminal, a live dashboard of every host's services. With --once, one snapshot of every live host and its services (generation, reloads, in-flight calls, calls/s, p99 latency, errors) as tables, or with --json as the monitor's model. When stdout is not a terminal, each host's last 100 log lines, then its lines as they come, until Ctrl-C (with --json, one JSON object a line). Hosts publish telemetry only while a monitor listens (docs/protocol.md, "Telemetry feed").`
   static override enableJsonFlag = true
   static override examples = [
     {description: 'The live dashboard (in a terminal):', command: '<%= config.bin %> monitor'},
@@ -57,8 +57,19 @@ export default class Monitor extends StewardCommand {
    * feed has answered, stderr says so, so that stdout carries only log lines.
    */
   private async streamLogs(client: MonitorClient, timeoutMs: number, format: (line: TelemetryLogLine) => string): Promise<void> {
+    // Each host's last lines first (its backlog, sent when the monitor joins), then its lines as they
+    // come; a line that arrives twice (live and in the backlog) is printed once, by its seq.
+    const printedSeq = new Map<string, number>()
+    const print = (line: TelemetryLogLine): void => {
+      if (line.seq !== undefined) {
+        if (line.seq <= (printedSeq.get(line.host) ?? 0)) return
+        printedSeq.set(line.host, line.seq)
+      }
+      process.stdout.write(`${format(line)}\n`)
+    }
     const stop = client.onEvent((event) => {
-      if (event.type === 'log') process.stdout.write(`${format(event.line)}\n`)
+      if (event.type === 'log') print(event.line)
+      else if (event.type === 'backlog') for (const line of event.lines) print(line)
     })
     let signalled!: () => void
     const signal = new Promise<void>((resolve) => (signalled = resolve))

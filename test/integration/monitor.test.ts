@@ -118,6 +118,8 @@ describe.each(transports)('steward monitor over %s', (transport, options) => {
     const tag = `streamed-${transport}`
     await cast(dir, 'probe', 'record', {tag}, '--server', 'B')
     await monitor.waitForOutput(new RegExp(`^\\S+Z INFO  \\[steward-probe@B\\] probe recorded ${tag} from cli@`, 'm'))
+    // Each host's last lines, from before the monitor started, come first, and once.
+    for (const host of ['A', 'B']) expect(monitor.output.match(new RegExp(`^\\S+Z INFO  \\[${host}\\] host ${host} running$`, 'gm'))).toHaveLength(1)
     monitor.kill('SIGTERM')
     expect(await monitor.exited).toEqual({code: 0, signal: null})
     expect(monitor.output.includes('\u001B[')).toBe(false)
