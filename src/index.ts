@@ -2,7 +2,7 @@
  * The steward SDK: what plugin code imports from "steward". Inside a host, this import always
  * resolves to the running host's copy, wherever the plugin is installed.
  */
-export {Manager, type ManagerClass, type ManagerContext, type DriverFamily} from './manager/manager.js'
+export {Manager, type ManagerClass, type ManagerContext, type DriverFamily, type ServiceInfo, type ServiceQuery, type CollectionOptions} from './manager/manager.js'
 export {SchedulerDependentManager, SCHEDULER_TOPIC} from './manager/scheduler-dependent-manager.js'
 export type {PeriodicTaskDeclarations, PeriodicTaskOptions, PeriodicTaskRun, PeriodicTaskStatus} from './manager/periodic-tasks.js'
 export {Driver, type DriverContext} from './driver/driver.js'

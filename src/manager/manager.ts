@@ -16,14 +16,55 @@ export interface ManagerContext {
   log: Logger
   /** Reach other services. */
   rpc: RpcClient
-  /** A collection of the providing plugin's own data in the state store. */
-  collection(name: string): PluginCollection
+  /**
+   * A collection of the providing plugin's own data in the state store. `options.plugin` names
+   * another plugin whose data this one cooperates on (a scheduler recording why a share it could
+   * not place failed, as Manila's scheduler does); prefer calling the owner's manager.
+   */
+  collection(name: string, options?: CollectionOptions): PluginCollection
   /** Load a driver by plugin-provided name or module path; `spec` defaults to the topic's `driver`. */
   loadDriver<T extends object>(family: DriverFamily<T>, spec?: string): Promise<T>
   /** Run fn holding the named lock (in-process, and across hosts when the service has coordination). */
   synchronized<T>(name: string, fn: () => Promise<T> | T, options?: LockOptions): Promise<T>
   /** Version of the plugin that provides the manager. */
   pluginVersion: string
+  /**
+   * Read the services table (read-only): every service record, or those of one topic, with its
+   * state (`up`, `down`, `stopped`) computed now and its status (`enabled`, `disabled`). A
+   * scheduler uses it to leave out backends that are down or disabled. Change a service through
+   * its manager or `steward services enable|disable`, never here.
+   */
+  services(query?: ServiceQuery): Promise<ServiceInfo[]>
+}
+
+/** Whose collection {@link ManagerContext.collection} opens. */
+export interface CollectionOptions {
+  /** The plugin (package.json `name`) owning the collection. @default the manager's own plugin */
+  plugin?: string
+}
+
+/** Which services {@link ManagerContext.services} returns. */
+export interface ServiceQuery {
+  /** Only the services of this topic. @default every topic */
+  topic?: string
+}
+
+/** One service record as managers read it (and `steward services list --json` shows it). */
+export interface ServiceInfo {
+  id: number
+  /** The service host: `node1`, or `node1@backend`. */
+  host: string
+  binary: string
+  topic: string
+  /** Its availability zone (`storage_availability_zone` of its host). */
+  zone: string
+  status: 'enabled' | 'disabled'
+  /** `up` while its heartbeats are at most `service_down_time` old; `stopped` after a clean stop. */
+  state: 'up' | 'down' | 'stopped'
+  updatedAt: string | null
+  createdAt: string
+  reportCount: number
+  disabledReason: string | null
 }
 
 /** A driver base class: its static `requiredMethods` are what every driver of the family implements. */

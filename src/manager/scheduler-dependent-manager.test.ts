@@ -34,6 +34,7 @@ function unitManager() {
     collection: () => openMemoryStore().collection('p', 'c'),
     loadDriver: () => Promise.reject(new Error('no driver')),
     synchronized: async (_name, fn) => fn(),
+    services: async () => [],
   }
   return {manager: new ShareManager(context), casts, ...captured}
 }

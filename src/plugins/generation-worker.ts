@@ -8,6 +8,7 @@ import {parentPort} from 'node:worker_threads'
 import type {TopicSection} from '../config/load-config.js'
 import {describeError} from '../errors/index.js'
 import type {LogFields, Logger} from '../log/logger.js'
+import type {ServiceInfo} from '../manager/manager.js'
 import type {LogLevel} from '../config/options.js'
 import type {PrepareOptions, RequestContext, RpcClient} from '../rpc/context.js'
 import {canSendVersion} from '../rpc/version.js'
@@ -137,6 +138,7 @@ port
       rpc,
       collection,
       synchronized,
+      services: (query) => port.request('services', query ?? {}) as Promise<ServiceInfo[]>,
       section: data.section,
       configDir: data.configDir,
     })

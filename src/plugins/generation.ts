@@ -10,6 +10,8 @@ export interface GenerationSpec {
   topic: string
   /** The service host: `host` or `host@backend`. */
   host: string
+  /** The backend of the topic's `backends` the service runs, if any: its section is the backend's. */
+  backend?: string
   serviceName: string
   /** The service's logger; the generation's lines carry its number too. */
   log: Logger

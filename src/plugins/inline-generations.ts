@@ -1,10 +1,12 @@
 import path from 'node:path'
+import {serviceSection} from '../config/backend-sections.js'
 import type {StewardConfig} from '../config/load-config.js'
 import type {RpcClient} from '../rpc/context.js'
 import type {ManagerSource} from '../service/host-context.js'
 import type {StateStore} from '../store/types.js'
 import type {Generation, GenerationFactory, GenerationSpec} from './generation.js'
 import {LoadedManager} from './loaded-manager.js'
+import {readServices} from './service-views.js'
 
 export interface InlineGenerationsOptions {
   source: ManagerSource
@@ -32,7 +34,8 @@ export class InlineGenerations implements GenerationFactory {
         rpc,
         collection: (plugin, name) => store.collection(plugin, name),
         synchronized: spec.synchronized,
-        section: config.topics[spec.topic] ?? {},
+        services: (query) => readServices(store, config, query),
+        section: serviceSection(config, spec.topic, spec.backend),
         configDir: config.file === undefined ? process.cwd() : path.dirname(config.file),
       },
       random,

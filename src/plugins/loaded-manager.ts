@@ -41,8 +41,9 @@ export class LoadedManager {
       log: edges.log,
       rpc: edges.rpc,
       pluginVersion: plugin.version,
-      collection: (name) => edges.collection(plugin.name, name),
+      collection: (name, options) => edges.collection(options?.plugin ?? plugin.name, name),
       synchronized: (name, fn, options) => edges.synchronized(name, fn, options),
+      services: (query) => edges.services(query),
       loadDriver: <T extends object>(family: DriverFamily<T>, driverSpec = edges.section.driver) => {
         if (driverSpec === undefined) {
           return Promise.reject(

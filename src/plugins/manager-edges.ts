@@ -1,4 +1,5 @@
 import type {TopicSection} from '../config/load-config.js'
+import type {ManagerContext} from '../manager/manager.js'
 import type {Logger} from '../log/logger.js'
 import type {RpcClient} from '../rpc/context.js'
 import type {PluginCollection} from '../store/types.js'
@@ -14,6 +15,8 @@ export interface ManagerEdges {
   rpc: RpcClient
   collection(plugin: string, name: string): PluginCollection
   synchronized: GenerationSpec['synchronized']
+  /** The services table, read-only. */
+  services: ManagerContext['services']
   /** The topic's configuration section. */
   section: TopicSection
   /** Relative driver module paths are relative to this (the configuration file's directory). */

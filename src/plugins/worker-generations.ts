@@ -1,7 +1,9 @@
 import path from 'node:path'
 import {Worker} from 'node:worker_threads'
+import {serviceSection} from '../config/backend-sections.js'
 import type {StewardConfig} from '../config/load-config.js'
 import {StewardError, describeError} from '../errors/index.js'
+import type {ServiceQuery} from '../manager/manager.js'
 import type {RpcClient} from '../rpc/context.js'
 import type {StateStore} from '../store/types.js'
 import type {Generation, GenerationContract, GenerationFactory, GenerationSpec} from './generation.js'
@@ -10,6 +12,7 @@ import {packageRoot} from './package-root.js'
 import type {PluginLocation} from './discover-plugins.js'
 import {pluginDirectories} from './plugin-registry.js'
 import {PortRpc} from './port-rpc.js'
+import {readServices} from './service-views.js'
 
 const workerFile = path.join(packageRoot, 'dist', 'plugins', 'generation-worker.js')
 
@@ -45,7 +48,7 @@ export class WorkerGenerations implements GenerationFactory {
       topic: spec.topic,
       host: spec.host,
       serviceName: spec.serviceName,
-      section: config.topics[spec.topic] ?? {},
+      section: serviceSection(config, spec.topic, spec.backend),
       configDir: config.file === undefined ? process.cwd() : path.dirname(config.file),
       pluginDirectories: this.pluginDirectories(),
     }
@@ -164,7 +167,7 @@ class WorkerGeneration implements Generation {
   constructor(
     private readonly spec: GenerationSpec,
     private readonly worker: Worker,
-    {store, rpc}: WorkerGenerationsOptions,
+    {store, rpc, config}: WorkerGenerationsOptions,
     onWorkerExit: () => void,
   ) {
     this.number = spec.number
@@ -193,6 +196,7 @@ class WorkerGeneration implements Generation {
         if (typeof target[method] !== 'function') throw new StewardError('PROTOCOL_ERROR', `No store method "${method}".`)
         return target[method](...args)
       })
+      .handle('services', (query) => readServices(store, config, query as ServiceQuery))
       .handle('lock', (arg) => this.takeLock(arg as {name: string; options?: {blocking?: boolean; timeout?: number}}))
     worker.on('error', (error) => {
       this.exitError = error

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import {apiSettings, isApiName, readApiToken, type ApiName} from '../api/api-settings.js'
+import {backendNames} from '../config/backend-sections.js'
 import type {StewardConfig} from '../config/load-config.js'
 import {StewardError, describeError, errorCatalog, isStewardError, type ErrorCode} from '../errors/index.js'
 import type {Logger, LogRecord} from '../log/logger.js'
@@ -24,7 +25,7 @@ import {openStore} from '../store/index.js'
 import type {ApiService} from './api-service.js'
 import {listenHostTopic, type HostControl, type ServiceSummary} from './host-topic.js'
 import type {HostContext} from './host-context.js'
-import {Service} from './service.js'
+import {Service, type ServiceOptions} from './service.js'
 
 export interface HostOptions {
   config: StewardConfig
@@ -71,7 +72,12 @@ export class Host implements HostControl {
     topics: readonly string[],
     apis: readonly ApiService[],
   ) {
-    for (const topic of topics) this.running.set(topic, Service.create(context, {topic}))
+    for (const topic of topics) {
+      for (const unit of serviceUnits(context.config, topic)) {
+        const service = Service.create(context, unit)
+        this.running.set(service.key, service)
+      }
+    }
     for (const api of apis) this.apis.set(api.name, api)
   }
 
@@ -172,7 +178,7 @@ export class Host implements HostControl {
       if (result.status === 'fulfilled') return
       const service = services[index]!
       failures.push(result.reason)
-      this.running.delete(service.topic)
+      this.running.delete(service.key)
       log.error(describeError(result.reason), {code: isStewardError(result.reason) ? result.reason.code : 'HOST_START_FAILED', binary: service.binary})
     })
     const apiResults = await Promise.allSettled(apis.map((api) => api.start()))
@@ -210,28 +216,43 @@ export class Host implements HostControl {
     }
   }
 
-  /** Start a service of this topic (or the HTTP API, `api`) while the host runs. */
+  /**
+   * Start a service of this topic (or the HTTP API, `api`) while the host runs. A topic with
+   * `backends` starts each backend that is not running; `topic@backend` names one of them.
+   */
   async startService(topic: string): Promise<ServiceSummary> {
     if (this.stopping !== undefined) throw new StewardError('NO_SERVICE_AVAILABLE', `Host ${this.name} is stopping.`)
     if (isApiName(topic)) return this.startApi(topic)
-    const existing = this.running.get(topic)
-    if (existing !== undefined && existing.state !== 'stopped') {
-      throw new StewardError('SERVICE_ALREADY_RUNNING', `Service ${existing.binary} already runs on ${this.name} (${existing.state}).`, {data: {host: this.name, topic}})
+    const units = serviceUnits(this.context.config, topic)
+    const idle = units.filter((unit) => {
+      const existing = this.running.get(unitKey(unit))
+      return existing === undefined || existing.state === 'stopped'
+    })
+    if (idle.length === 0) {
+      const existing = this.running.get(unitKey(units[0]!))!
+      throw new StewardError('SERVICE_ALREADY_RUNNING', `Service ${existing.binary} already runs on ${existing.host} (${existing.state}).`, {data: {host: this.name, topic}})
     }
-    const service = Service.create(this.context, {topic})
-    this.running.set(topic, service)
-    try {
-      await service.start()
-    } catch (error) {
-      this.running.delete(topic)
-      this.context.log.error(describeError(error), {code: isStewardError(error) ? error.code : 'HOST_START_FAILED', binary: service.binary})
-      throw error
+    const summaries: ServiceSummary[] = []
+    for (const unit of idle) {
+      const service = Service.create(this.context, unit)
+      this.running.set(service.key, service)
+      try {
+        await service.start()
+      } catch (error) {
+        this.running.delete(service.key)
+        this.context.log.error(describeError(error), {code: isStewardError(error) ? error.code : 'HOST_START_FAILED', binary: service.binary})
+        throw error
+      }
+      summaries.push(this.summary(service))
     }
     await this.watchPlugins()
-    return this.summary(service)
+    return summaries[0]!
   }
 
-  /** Stop a service of this host (or its HTTP API), gracefully; its record reads stopped. */
+  /**
+   * Stop a service of this host (or its HTTP API), gracefully; its record reads stopped. A topic
+   * with backends stops all of them; `topic@backend` one.
+   */
   async stopService(topic: string): Promise<ServiceSummary> {
     const api = this.apis.get(topic)
     if (api !== undefined) {
@@ -239,10 +260,10 @@ export class Host implements HostControl {
       this.apis.delete(topic)
       return this.apiSummary(api)
     }
-    const service = this.service(topic)
-    await service.stop({graceful: true})
-    this.running.delete(topic)
-    return this.summary(service)
+    const services = this.servicesNamed(topic)
+    await Promise.all(services.map((service) => service.stop({graceful: true})))
+    for (const service of services) this.running.delete(service.key)
+    return this.summary(services[0]!)
   }
 
   /**
@@ -255,15 +276,18 @@ export class Host implements HostControl {
       await api.reset({routes: PluginRegistry.discover(this.context.config.options)})
       return this.apiSummary(api)
     }
-    const service = this.service(topic)
-    const record = await service.reload(trigger)
+    const services = this.servicesNamed(topic)
+    const records = await Promise.all(services.map((service) => service.reload(trigger)))
     await this.watchPlugins()
-    const summary = this.summary(service)
-    if (!record.ok) {
+    const summaries = services.map((service) => this.summary(service))
+    for (const [index, record] of records.entries()) {
+      if (record.ok) continue
+      const service = services[index]!
+      const summary = summaries[index]!
       const code = record.code !== undefined && Object.hasOwn(errorCatalog, record.code) ? (record.code as ErrorCode) : 'PLUGIN_LOAD_FAILED'
       throw new StewardError(code, `Reload of ${service.binary} on ${service.host} failed: ${record.error}; generation ${summary.generation?.generation} keeps serving.`, {data: {...summary}})
     }
-    return summary
+    return summaries[0]!
   }
 
   private async startApi(name: ApiName): Promise<ServiceSummary> {
@@ -326,15 +350,17 @@ export class Host implements HostControl {
     return this.stopped
   }
 
-  private service(topic: string): Service {
-    const service = this.running.get(topic)
-    if (service === undefined) {
+  /** The running services a name means: `topic@backend` one backend, a topic all its services. */
+  private servicesNamed(topic: string): Service[] {
+    const named = this.running.get(topic)
+    const services = named === undefined ? this.services.filter((service) => service.topic === topic) : [named]
+    if (services.length === 0) {
       throw new StewardError('SERVICE_NOT_FOUND', `Host ${this.name} runs no service of topic ${topic}.`, {
         data: {host: this.name, topic, running: [...this.running.keys()]},
         suggestions: [`Start it: steward services start ${topic} --host ${this.name}`],
       })
     }
-    return service
+    return services
   }
 
   /** Watch the plugins the services' generations loaded code from. */
@@ -368,7 +394,7 @@ export class Host implements HostControl {
       await Promise.all(
         users.map(async (service) => {
           log.warn(`stopping ${service.binary}: its plugin ${plugin.name} was removed`)
-          await this.stopService(service.topic).catch((error: unknown) => log.warn(`could not stop ${service.binary}`, {error}))
+          await this.stopService(service.key).catch((error: unknown) => log.warn(`could not stop ${service.binary}`, {error}))
         }),
       )
     }
@@ -382,3 +408,27 @@ export class Host implements HostControl {
     await this.watchPlugins()
   }
 }
+
+/**
+ * The services a topic name runs as: one, or one per backend of the topic's `backends`
+ * (`topic@backend` names one backend).
+ */
+function serviceUnits(config: StewardConfig, name: string): Array<Pick<ServiceOptions, 'topic' | 'backend'>> {
+  const at = name.indexOf('@')
+  const topic = at === -1 ? name : name.slice(0, at)
+  const backends = backendNames(config, topic)
+  if (at === -1) return backends.length === 0 ? [{topic}] : backends.map((backend) => ({topic, backend}))
+  const backend = name.slice(at + 1)
+  if (!backends.includes(backend)) {
+    throw new StewardError('SERVICE_NOT_FOUND', `Topic ${topic} has no backend "${backend}"${backends.length === 0 ? '' : `; its backends are ${backends.join(', ')}`}.`, {
+      data: {topic, backend, backends},
+      suggestions: [`Configure it: "${topic}": {"backends": {"${backend}": {…}}}`],
+    })
+  }
+  return [{topic, backend}]
+}
+
+function unitKey(unit: Pick<ServiceOptions, 'topic' | 'backend'>): string {
+  return unit.backend === undefined ? unit.topic! : `${unit.topic}@${unit.backend}`
+}
+

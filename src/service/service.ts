@@ -1,5 +1,6 @@
 import path from 'node:path'
 import {LockManager} from '../coordination/lock-manager.js'
+import {serviceSection} from '../config/backend-sections.js'
 import {StewardError, describeError, isStewardError} from '../errors/index.js'
 import type {Logger} from '../log/logger.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
@@ -28,6 +29,11 @@ export interface ServiceOptions {
   serviceName?: string
   /** Take cross-process file locks for `synchronized`. @default false */
   coordination?: boolean
+  /**
+   * One backend of the topic's `backends` section: the service runs as host `<host>@<backend>`
+   * and its manager sees the backend's options over the topic's (Manila's enabled_share_backends).
+   */
+  backend?: string
 }
 
 type Lifecycle = 'created' | 'starting' | 'running' | 'stopping' | 'stopped'
@@ -43,6 +49,8 @@ export class Service {
   readonly managerName: string
   readonly serviceName: string
   readonly coordination: boolean
+  /** The backend this service runs, when its topic has `backends`. */
+  readonly backend: string | undefined
   readonly reportInterval: number
   readonly periodicInterval: number
   readonly periodicFuzzyDelay: number
@@ -67,7 +75,7 @@ export class Service {
 
   private constructor(
     private readonly hostContext: HostContext,
-    options: Required<Omit<ServiceOptions, 'coordination'>> & {coordination: boolean},
+    options: Required<Omit<ServiceOptions, 'coordination' | 'backend'>> & {coordination: boolean; backend: string | undefined},
   ) {
     this.host = options.host
     this.binary = options.binary
@@ -75,6 +83,7 @@ export class Service {
     this.managerName = options.manager
     this.serviceName = options.serviceName
     this.coordination = options.coordination
+    this.backend = options.backend
     this.reportInterval = options.reportInterval
     this.periodicInterval = options.periodicInterval
     this.periodicFuzzyDelay = options.periodicFuzzyDelay
@@ -98,9 +107,10 @@ export class Service {
     const topic = options.topic ?? options.binary?.replace(/^steward-/, '')
     if (topic === undefined || topic === '') throw new StewardError('TOPIC_NOT_CONFIGURED', 'A service needs a topic or a binary.')
     if (topic === HOST_TOPIC) throw new StewardError('CONFIG_INVALID', `"${HOST_TOPIC}" is the topic every host answers on itself; a service cannot use it.`)
-    const section = config.topics[topic] ?? {}
+    const section = serviceSection(config, topic, options.backend)
+    const host = options.host ?? config.options.host
     return new Service(hostContext, {
-      host: options.host ?? config.options.host,
+      host: options.backend === undefined ? host : `${host}@${options.backend}`,
       binary: options.binary ?? `steward-${topic}`,
       topic,
       manager: options.manager ?? section.manager ?? topic,
@@ -110,7 +120,13 @@ export class Service {
       cleanupInterval: options.cleanupInterval ?? config.options.cleanup_interval,
       serviceName: options.serviceName ?? topic,
       coordination: options.coordination ?? section.coordination ?? false,
+      backend: options.backend,
     })
+  }
+
+  /** How its host names it: the topic, or `topic@backend` for one backend of a topic. */
+  get key(): string {
+    return this.backend === undefined ? this.topic : `${this.topic}@${this.backend}`
   }
 
   /** The id of the service's record, once started. */
@@ -182,6 +198,7 @@ export class Service {
         topic: this.topic,
         host: this.host,
         serviceName: this.serviceName,
+        ...(this.backend === undefined ? {} : {backend: this.backend}),
         log: this.log,
         synchronized: (name, fn, options) => this.locks.synchronized(name, fn, options),
       }),
