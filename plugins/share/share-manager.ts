@@ -1,0 +1,261 @@
+import {createContext, SchedulerDependentManager, type PeriodicTaskDeclarations, type RequestContext} from 'steward'
+import {ShareDriver, type ShareSpec} from './share-driver.js'
+import {checkSize, SHARES_COLLECTION, ShareError, type ShareCapabilities, type ShareRecord, type ShareStatus} from './share-types.js'
+
+/** What the share methods take: the share's id, and for a resize its new size in GiB. */
+export interface ShareArgs {
+  shareId?: unknown
+  newSize?: unknown
+}
+
+/**
+ * The share service of one backend (Manila's ShareManager). It runs as host `<host>@<backend>`
+ * for each backend of the `share` section, and:
+ *
+ * - creates, deletes, extends and shrinks shares through its driver when asked over RPC (the
+ *   scheduler casts `createShare` to the backend it chose), keeping each share's record and status
+ *   in the plugin's `shares` collection;
+ * - on start, sets its driver up and ensures the shares it already holds (Manila's ensure_shares);
+ *   until the driver is set up it skips heartbeats, so it reads `down` and is never chosen;
+ * - reports its driver's capacity to the schedulers: every minute, at start, and after each change.
+ */
+export class ShareManager extends SchedulerDependentManager {
+  /** 1.0: createShare, deleteShare, extendShare, shrinkShare, listShares, publishServiceCapabilities. */
+  static override rpcApiVersion = '1.0'
+  static override rpcMethods = ['createShare', 'deleteShare', 'extendShare', 'shrinkShare', 'listShares']
+  /**
+   * Reading the driver's stats and publishing them are one task here, so a report is never older
+   * than the capabilities sent; the inherited publish-only task is switched off.
+   */
+  static override periodicTasks: PeriodicTaskDeclarations = {
+    publishServiceCapabilities: {spacing: 60, enabled: false},
+    reportDriverStatus: {spacing: 60},
+  }
+
+  private driver: ShareDriver | undefined
+
+  /** The backend's name: the part of the service host after `@` (the host itself without backends). */
+  get backendName(): string {
+    return this.host.includes('@') ? this.host.slice(this.host.indexOf('@') + 1) : this.host
+  }
+
+  /** Before RPC: set the driver up, bring back the shares this backend holds, read its capacity. */
+  override async initHost(): Promise<void> {
+    this.driver = await this.context.loadDriver(ShareDriver, this.context.config.driver ?? 'share-memory')
+    await this.driver.doSetup()
+    await this.ensureShares()
+    await this.updateStats()
+  }
+
+  /** Listening: tell the schedulers what this backend can hold, without waiting a minute. */
+  override async initHostWithRpc(): Promise<void> {
+    await this.publish()
+  }
+
+  override isServiceReady(): boolean {
+    return this.driver?.initialized ?? false
+  }
+
+  override async cleanupHost(): Promise<void> {
+    await this.driver?.close()
+  }
+
+  /** Periodic task: read the driver's stats and publish them as capabilities. */
+  async reportDriverStatus(): Promise<void> {
+    await this.publish()
+  }
+
+  /**
+   * RPC (a scheduler fans it out when it starts): read the driver's stats and publish them, as
+   * Manila's publish_service_capabilities reports before it publishes.
+   */
+  override async publishServiceCapabilities(ctx: RequestContext = createContext(this.host)): Promise<void> {
+    if (this.driver?.initialized === true) await this.updateStats()
+    await super.publishServiceCapabilities(ctx)
+  }
+
+  /** RPC (cast by the scheduler): create the share the scheduler placed here, `creating → available | error`. */
+  async createShare(_ctx: RequestContext, args: ShareArgs): Promise<ShareRecord> {
+    return this.withShare(args, async (share, spec) => {
+      if (share.status !== 'creating') throw invalidState(share, 'create', ['creating'])
+      try {
+        const exportLocation = await this.requireDriver().createShare(spec)
+        this.log.info(`share ${share.id} available`, {size: share.size, exportLocation})
+        return await this.setStatus(share.id, 'available', {exportLocation, statusReason: null})
+      } catch (error) {
+        this.log.warn(`share ${share.id} failed to create: ${messageOf(error)}`)
+        return this.setStatus(share.id, 'error', {statusReason: messageOf(error)})
+      } finally {
+        await this.reportChange()
+      }
+    })
+  }
+
+  /** RPC: delete a share and its data, `deleting → deleted` (`error_deleting` if the driver fails). */
+  async deleteShare(_ctx: RequestContext, args: ShareArgs): Promise<ShareRecord> {
+    return this.withShare(args, async (share, spec) => {
+      if (share.status !== 'available' && share.status !== 'error' && share.status !== 'error_deleting') throw invalidState(share, 'delete', ['available', 'error', 'error_deleting'])
+      await this.setStatus(share.id, 'deleting')
+      try {
+        await this.requireDriver().deleteShare(spec)
+      } catch (error) {
+        await this.setStatus(share.id, 'error_deleting', {statusReason: messageOf(error)})
+        throw error
+      } finally {
+        await this.reportChange()
+      }
+      this.log.info(`share ${share.id} deleted`)
+      return this.setStatus(share.id, 'deleted', {statusReason: null, exportLocation: null})
+    })
+  }
+
+  /** RPC: grow a share to `newSize` GiB. A failure leaves it as it was and says why. */
+  async extendShare(_ctx: RequestContext, args: ShareArgs): Promise<ShareRecord> {
+    return this.resize(args, 'extending', (share, newSize) => {
+      if (newSize <= share.size) throw new ShareError('SHARE_INVALID_SIZE', `Extending share ${share.id} needs a size above its ${share.size} GiB; found ${newSize}.`, {size: share.size, newSize})
+      return this.requireDriver().extendShare(specOf(share), newSize)
+    })
+  }
+
+  /** RPC: shrink a share to `newSize` GiB; refused when its data would not fit. */
+  async shrinkShare(_ctx: RequestContext, args: ShareArgs): Promise<ShareRecord> {
+    return this.resize(args, 'shrinking', (share, newSize) => {
+      if (newSize >= share.size) throw new ShareError('SHARE_INVALID_SIZE', `Shrinking share ${share.id} needs a size below its ${share.size} GiB; found ${newSize}.`, {size: share.size, newSize})
+      return this.requireDriver().shrinkShare(specOf(share), newSize)
+    })
+  }
+
+  /** RPC: the shares on this backend that are not deleted. */
+  async listShares(_ctx: RequestContext): Promise<ShareRecord[]> {
+    return (await this.shares()).filter((share) => share.status !== 'deleted')
+  }
+
+  // ---- the rest is private ----
+
+  private async resize(args: ShareArgs, status: 'extending' | 'shrinking', change: (share: ShareRecord, newSize: number) => Promise<void>): Promise<ShareRecord> {
+    const newSize = checkSize(args.newSize, 'newSize')
+    return this.withShare(args, async (share) => {
+      if (share.status !== 'available') throw invalidState(share, status === 'extending' ? 'extend' : 'shrink', ['available'])
+      await this.setStatus(share.id, status)
+      try {
+        await change(share, newSize)
+      } catch (error) {
+        await this.setStatus(share.id, 'available', {statusReason: `${status === 'extending' ? 'extend' : 'shrink'} to ${newSize} GiB failed: ${messageOf(error)}`})
+        throw error
+      } finally {
+        await this.reportChange()
+      }
+      this.log.info(`share ${share.id} ${status === 'extending' ? 'extended' : 'shrunk'} to ${newSize} GiB`)
+      return this.setStatus(share.id, 'available', {size: newSize, statusReason: null})
+    })
+  }
+
+  /**
+   * Run fn on the share named by `args.shareId`, holding the share's lock so two changes of one
+   * share never interleave. The share must live on this backend.
+   */
+  private async withShare<T>(args: ShareArgs, fn: (share: ShareRecord, spec: ShareSpec) => Promise<T>): Promise<T> {
+    if (typeof args.shareId !== 'string' || args.shareId === '') throw new ShareError('SHARE_NOT_FOUND', 'Name the share: {"shareId": "<id>"}.')
+    const id = args.shareId
+    return this.synchronized(`share-${id}`, async () => {
+      const share = (await this.collection().get(id)) as ShareRecord | undefined
+      if (share === undefined || share.status === 'deleted') throw new ShareError('SHARE_NOT_FOUND', `No share ${id}.`, {shareId: id})
+      if (serverOf(share.host) !== this.host) {
+        throw new ShareError('SHARE_WRONG_HOST', `Share ${id} lives on ${share.host ?? 'no host yet'}, not ${this.host}: call that server.`, {shareId: id, host: share.host})
+      }
+      return fn(share, specOf(share))
+    })
+  }
+
+  /** Restart: bring every share of this backend back (Manila's ensure_shares), finish what was under way. */
+  private async ensureShares(): Promise<void> {
+    const driver = this.requireDriver()
+    let ensured = 0
+    for (const share of await this.shares()) {
+      try {
+        if (share.status === 'creating') {
+          // The scheduler's cast may have arrived just before a crash: create it now.
+          await this.setStatus(share.id, 'available', {exportLocation: await driver.createShare(specOf(share)), statusReason: null})
+        } else if (share.status === 'deleting') {
+          await driver.deleteShare(specOf(share))
+          await this.setStatus(share.id, 'deleted', {exportLocation: null})
+        } else if (share.status !== 'deleted' && share.status !== 'error') {
+          // available, or a resize a crash interrupted: the recorded size is the one that holds.
+          await this.setStatus(share.id, 'available', {exportLocation: await driver.ensureShare(specOf(share))})
+        } else continue
+        ensured += 1
+      } catch (error) {
+        this.log.warn(`share ${share.id} could not be ensured: ${messageOf(error)}`)
+        await this.setStatus(share.id, 'error', {statusReason: `ensure failed: ${messageOf(error)}`})
+      }
+    }
+    this.log.info(`ensured ${ensured} shares`, {backend: this.backendName})
+  }
+
+  /** Read the driver's capacity into the capabilities the next publish sends. */
+  private async updateStats(): Promise<void> {
+    const stats = await this.requireDriver().getShareStats()
+    const capabilities: ShareCapabilities = {backendName: this.backendName, driver: stats.driver, pools: stats.pools}
+    this.updateServiceCapabilities(capabilities)
+  }
+
+  /** After a change of capacity: report and publish now, so the schedulers weigh what is true. */
+  private async reportChange(): Promise<void> {
+    try {
+      await this.publish()
+    } catch (error) {
+      this.log.warn(`could not report the driver's stats: ${messageOf(error)}`)
+    }
+  }
+
+  /** Publish the capabilities; with no scheduler running there is no one to tell, which is fine. */
+  private async publish(): Promise<void> {
+    try {
+      await this.publishServiceCapabilities(createContext(this.host))
+    } catch (error) {
+      if ((error as {code?: unknown}).code !== 'NO_SERVICE_AVAILABLE') throw error
+      this.log.debug('no scheduler runs: capabilities not published')
+    }
+  }
+
+  private async setStatus(id: string, status: ShareStatus, patch: Partial<ShareRecord> = {}): Promise<ShareRecord> {
+    const updated = await this.collection().update(id, {...patch, status, updatedAt: new Date().toISOString()})
+    if (updated === undefined) throw new ShareError('SHARE_NOT_FOUND', `Share ${id} vanished from the store.`, {shareId: id})
+    return updated as ShareRecord
+  }
+
+  /** The shares placed on this backend (any pool). */
+  private async shares(): Promise<ShareRecord[]> {
+    const all = (await this.collection().list()) as ShareRecord[]
+    return all.filter((share) => serverOf(share.host) === this.host)
+  }
+
+  private collection() {
+    return this.context.collection(SHARES_COLLECTION)
+  }
+
+  private requireDriver(): ShareDriver {
+    if (this.driver === undefined) throw new Error('the share driver is not loaded')
+    return this.driver
+  }
+}
+
+/** The service host of a share's `host@backend#pool`: where its RPC goes. */
+export function serverOf(host: string | null): string | undefined {
+  if (host === null) return undefined
+  const hash = host.indexOf('#')
+  return hash === -1 ? host : host.slice(0, hash)
+}
+
+function specOf(share: ShareRecord): ShareSpec {
+  const hash = share.host?.indexOf('#') ?? -1
+  return {id: share.id, size: share.size, pool: hash === -1 ? '' : share.host!.slice(hash + 1)}
+}
+
+function invalidState(share: ShareRecord, action: string, allowed: readonly ShareStatus[]): ShareError {
+  return new ShareError('SHARE_INVALID_STATE', `Cannot ${action} share ${share.id}: it is ${share.status}, and must be ${allowed.join(' or ')}.`, {shareId: share.id, status: share.status})
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
