@@ -101,7 +101,7 @@ export class HostStateMap {
     return {forgotten, unreported}
   }
 
-  /** Every pool of every backend the map holds, with its service (for filters and weighers). */
+  /** Every pool of every backend the map holds, with its service, by id (for filters and weighers). */
   pools(services: readonly ServiceView[]): PoolState[] {
     const byHost = new Map(services.map((service) => [service.host, service]))
     const pools: PoolState[] = []
@@ -112,7 +112,8 @@ export class HostStateMap {
         pools.push({...pool, id: `${backend.host}#${pool.name}`, host: backend.host, zone: service.zone, service: {status: service.status, state: service.state}})
       }
     }
-    return pools
+    // By id, not by arrival: decisions and their reasons read the same whatever order reports came in.
+    return pools.sort((a, b) => a.id.localeCompare(b.id))
   }
 
   /** A share of `size` GiB was placed in this pool: count it until the backend reports again. */

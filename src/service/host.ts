@@ -22,6 +22,7 @@ import {LocalDispatcher} from '../rpc/local-dispatcher.js'
 import {createRpcClient} from '../rpc/rpc-client-factory.js'
 import {RpcServer} from '../rpc/server.js'
 import {openStore} from '../store/index.js'
+import {acquireHostLock, type HostLock} from './host-lock.js'
 import type {ApiService} from './api-service.js'
 import {listenHostTopic, type HostControl, type ServiceSummary} from './host-topic.js'
 import type {HostContext} from './host-context.js'
@@ -37,6 +38,8 @@ export interface HostOptions {
    * feed's, so monitors get the host's log lines.
    */
   logListeners?: Array<(record: LogRecord) => void>
+  /** Read the configuration again, as it was loaded (flags, environment, file): what SIGHUP applies (reset()). */
+  reloadConfig?: () => StewardConfig
 }
 
 /**
@@ -56,6 +59,9 @@ export class Host implements HostControl {
   private knownPlugins = new Map<string, PluginManifest>()
   private unlistenHostTopic: (() => void) | undefined
   private stopping: Promise<void> | undefined
+  /** The claim on this host's name (its pid file), held from start() to the end of stop(). */
+  private instanceLock: HostLock | undefined
+  private reloadConfig: (() => StewardConfig) | undefined
   private markStopped!: () => void
   private readonly stopped = new Promise<void>((resolve) => {
     this.markStopped = resolve
@@ -95,7 +101,8 @@ export class Host implements HostControl {
     return [...this.running.values()]
   }
 
-  static async open({config, topics, log, logListeners}: HostOptions): Promise<Host> {
+  static async open(options: HostOptions): Promise<Host> {
+    const {config, topics, log} = options
     const wanted = topics.length > 0 ? [...new Set(topics)] : config.options.services
     if (wanted.length === 0) {
       throw new StewardError('TOPIC_NOT_CONFIGURED', 'No services to start.', {
@@ -106,6 +113,19 @@ export class Host implements HostControl {
     const apiNames = wanted.filter(isApiName)
     for (const name of apiNames) readApiToken(apiSettings(config.options, name))
     const registry = PluginRegistry.discover(config.options)
+    // Before anything is opened or bound: a second host of this name would take over the first one's socket.
+    const instanceLock = await acquireHostLock(config.options.state_dir, config.options.host, log)
+    try {
+      const host = await Host.openClaimed(options, wanted, apiNames)
+      host.instanceLock = instanceLock
+      return host
+    } catch (error) {
+      await instanceLock.release()
+      throw error
+    }
+  }
+
+  private static async openClaimed({config, log, logListeners, reloadConfig}: HostOptions, wanted: string[], apiNames: ApiName[]): Promise<Host> {
     for (const problem of registry.problems) log.warn(problem.error.message, {code: problem.error.code})
     const {options} = config
     const endpoint = hostEndpoint(options)
@@ -146,6 +166,7 @@ export class Host implements HostControl {
     }
     host.knownPlugins = new Map(registry.plugins.map((plugin) => [plugin.dir, plugin]))
     host.userPluginsWatcher = new UserPluginsWatcher(() => void host.userPluginsChanged(), log)
+    host.reloadConfig = reloadConfig
     return host
   }
 
@@ -343,9 +364,30 @@ export class Host implements HostControl {
     }
     await store.close()
     this.markStopped()
+    await this.instanceLock?.release()
   }
 
   /** Resolves when the host has stopped. */
+  /**
+   * SIGHUP (Manila's launcher restart, in its "mutate" form): read the configuration again, then
+   * reload every service in a new generation and rebuild every API's application, each swapped in
+   * once ready, so no call or request is dropped. Topic sections and plugins take effect; options
+   * that shape the process (host, state_dir, rpc_*, plugin_isolation, intervals, log_*, the API's
+   * address) keep their values until the next start, and the log says so.
+   */
+  async reset(): Promise<void> {
+    const {config, log} = this.context
+    if (this.reloadConfig !== undefined) applyReloadedConfig(config, this.reloadConfig(), log)
+    const routes = PluginRegistry.discover(config.options)
+    const results = await Promise.allSettled([
+      ...this.services.filter((service) => service.state === 'running').map((service) => service.reload('SIGHUP')),
+      ...[...this.apis.values()].map((api) => api.reset({config, routes})),
+    ])
+    await this.watchPlugins()
+    const failed = results.filter((result) => result.status === 'rejected' || (result.value !== undefined && !result.value.ok))
+    if (failed.length > 0) throw new StewardError('PLUGIN_LOAD_FAILED', `${failed.length} service(s) could not reload; they keep serving as they were (see the log).`)
+  }
+
   wait(): Promise<void> {
     return this.stopped
   }
@@ -432,3 +474,21 @@ function unitKey(unit: Pick<ServiceOptions, 'topic' | 'backend'>): string {
   return unit.backend === undefined ? unit.topic! : `${unit.topic}@${unit.backend}`
 }
 
+/** Options a running host applies on SIGHUP; the others need a restart. */
+const reloadableOptions = new Set(['services', 'plugin_dirs', 'plugin_watch', 'enable_new_services', 'graceful_shutdown_timeout', 'service_down_time', 'rpc_response_timeout', 'api_pipeline', 'api_token_file', 'api_max_body_size'])
+
+/** Take the reloadable parts of a configuration read anew into the one the host's services share. */
+function applyReloadedConfig(config: StewardConfig, fresh: StewardConfig, log: Logger): void {
+  const options = config.options as unknown as Record<string, unknown>
+  const freshOptions = fresh.options as unknown as Record<string, unknown>
+  const kept: string[] = []
+  for (const [key, value] of Object.entries(freshOptions)) {
+    if (JSON.stringify(options[key]) === JSON.stringify(value)) continue
+    if (reloadableOptions.has(key)) options[key] = value
+    else kept.push(key)
+  }
+  if (kept.length > 0) log.warn(`configuration reloaded; ${kept.join(', ')} changed but take effect at the next start`)
+  config.topics = fresh.topics
+  config.sources = fresh.sources
+  config.file = fresh.file
+}
