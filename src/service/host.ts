@@ -112,7 +112,6 @@ export class Host implements HostControl {
     // An API that would listen beyond loopback without a token stops the host here, before it binds anything.
     const apiNames = wanted.filter(isApiName)
     for (const name of apiNames) readApiToken(apiSettings(config.options, name))
-    const registry = PluginRegistry.discover(config.options)
     // Before anything is opened or bound: a second host of this name would take over the first one's socket.
     const instanceLock = await acquireHostLock(config.options.state_dir, config.options.host, log)
     try {
@@ -126,6 +125,7 @@ export class Host implements HostControl {
   }
 
   private static async openClaimed({config, log, logListeners, reloadConfig}: HostOptions, wanted: string[], apiNames: ApiName[]): Promise<Host> {
+    const registry = PluginRegistry.discover(config.options)
     for (const problem of registry.problems) log.warn(problem.error.message, {code: problem.error.code})
     const {options} = config
     const endpoint = hostEndpoint(options)
@@ -165,8 +165,8 @@ export class Host implements HostControl {
       host.watcher = new PluginWatcher({log, onChange: (change) => void host.pluginChanged(change)})
     }
     host.knownPlugins = new Map(registry.plugins.map((plugin) => [plugin.dir, plugin]))
-    host.userPluginsWatcher = new UserPluginsWatcher(() => void host.userPluginsChanged(), log)
     host.reloadConfig = reloadConfig
+    host.userPluginsWatcher = new UserPluginsWatcher(() => void host.userPluginsChanged(), log)
     return host
   }
 
@@ -363,11 +363,10 @@ export class Host implements HostControl {
       log.warn('could not record the host stop in the state store', {error})
     }
     await store.close()
-    this.markStopped()
     await this.instanceLock?.release()
+    this.markStopped()
   }
 
-  /** Resolves when the host has stopped. */
   /**
    * SIGHUP (Manila's launcher restart, in its "mutate" form): read the configuration again, then
    * reload every service in a new generation and rebuild every API's application, each swapped in
@@ -388,6 +387,7 @@ export class Host implements HostControl {
     if (failed.length > 0) throw new StewardError('PLUGIN_LOAD_FAILED', `${failed.length} service(s) could not reload; they keep serving as they were (see the log).`)
   }
 
+  /** Resolves when the host has stopped. */
   wait(): Promise<void> {
     return this.stopped
   }
