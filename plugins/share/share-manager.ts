@@ -80,11 +80,13 @@ export class ShareManager extends SchedulerDependentManager {
       if (share.status !== 'creating') throw invalidState(share, 'create', ['creating'])
       try {
         const exportLocation = await this.requireDriver().createShare(spec)
+        const available = await this.setStatus(share.id, 'available', {exportLocation, statusReason: null})
         this.log.info(`share ${share.id} available`, {size: share.size, exportLocation})
-        return await this.setStatus(share.id, 'available', {exportLocation, statusReason: null})
+        return available
       } catch (error) {
+        const failed = await this.setStatus(share.id, 'error', {statusReason: messageOf(error)})
         this.log.warn(`share ${share.id} failed to create: ${messageOf(error)}`)
-        return this.setStatus(share.id, 'error', {statusReason: messageOf(error)})
+        return failed
       } finally {
         await this.reportChange()
       }
@@ -104,8 +106,9 @@ export class ShareManager extends SchedulerDependentManager {
       } finally {
         await this.reportChange()
       }
+      const deleted = await this.setStatus(share.id, 'deleted', {statusReason: null, exportLocation: null})
       this.log.info(`share ${share.id} deleted`)
-      return this.setStatus(share.id, 'deleted', {statusReason: null, exportLocation: null})
+      return deleted
     })
   }
 
@@ -145,8 +148,9 @@ export class ShareManager extends SchedulerDependentManager {
       } finally {
         await this.reportChange()
       }
+      const resized = await this.setStatus(share.id, 'available', {size: newSize, statusReason: null})
       this.log.info(`share ${share.id} ${status === 'extending' ? 'extended' : 'shrunk'} to ${newSize} GiB`)
-      return this.setStatus(share.id, 'available', {size: newSize, statusReason: null})
+      return resized
     })
   }
 
