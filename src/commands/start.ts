@@ -1,19 +1,21 @@
 import {Args, Flags} from '@oclif/core'
 import {StewardCommand} from '../cli/base-command.js'
 import type {StewardConfig} from '../config/load-config.js'
-import {describeError} from '../errors/index.js'
+import {describeError, isStewardError, type SerializedError} from '../errors/index.js'
 import type {LogRecord} from '../log/logger.js'
 import type {Host} from '../service/host.js'
 
 export default class Start extends StewardCommand {
   static override summary = 'Run a host with its services in the foreground.'
-  static override description = `Runs the services of the given topics (or of the "services" option) in this process. In a terminal it shows the host's dashboard (the same as "steward monitor", for this host only; docs/tui.md): q or Ctrl-C there stops the host. Otherwise, or with --no-dashboard, it logs what the services do on stdout. Ctrl-C or SIGTERM stops them gracefully (in-flight work finishes within graceful_shutdown_timeout) and their records read "stopped"; a second signal exits at once, leaving them to read "down" after service_down_time.`
+  static override description = `Runs the services of the given topics (or of the "services" option) in this process. In a terminal it shows the host's dashboard (the same as "steward monitor", for this host only; docs/tui.md): q or Ctrl-C there stops the host. Otherwise, or with --no-dashboard, it logs what the services do on stdout. Ctrl-C or SIGTERM stops them gracefully (in-flight work finishes within graceful_shutdown_timeout) and their records read "stopped"; a second signal exits at once, leaving them to read "down" after service_down_time. SIGHUP reads the configuration again and reloads the services' plugins without dropping calls. With --detach the host runs in the background, logging to <state_dir>/logs/<host>.log (docs/daemon.md); "steward status", "steward logs" and "steward stop" find it. A host of a name that already runs with the state directory is refused (HOST_ALREADY_RUNNING).`
   static override strict = false
   static override examples = [
     '<%= config.bin %> start',
     '<%= config.bin %> start sysinfo --host node1',
     {description: 'Log lines instead of the dashboard, in a terminal too:', command: '<%= config.bin %> start --no-dashboard'},
     'STEWARD_REPORT_INTERVAL=2 <%= config.bin %> start sysinfo --state-dir /tmp/steward',
+    {description: 'In the background; then follow its log and stop it:', command: '<%= config.bin %> start sysinfo api --host node1 --detach && <%= config.bin %> logs --host node1 -f'},
+    {description: 'Reload the configuration and plugins of a running host:', command: 'kill -HUP $(cat ~/.local/state/steward/run/node1.pid)'},
   ]
 
   static override args = {
@@ -23,42 +25,61 @@ export default class Start extends StewardCommand {
   static override flags = {
     host: Flags.string({summary: 'Name of this host (default: the machine host name).'}),
     dashboard: Flags.boolean({summary: 'Show the dashboard when stdout is a terminal.', default: true, allowNo: true}),
+    detach: Flags.boolean({char: 'd', summary: 'Run the host in the background (logs in <state_dir>/logs/<host>.log; stop it with steward stop).'}),
+    // The background process that --detach starts: logs to its file and reports its start over IPC.
+    'daemon-child': Flags.boolean({hidden: true}),
   }
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Start)
-    const config = this.loadConfig(flags, flags.host === undefined ? {} : {host: flags.host})
+    const optionFlags = flags.host === undefined ? {} : {host: flags.host}
+    const config = this.loadConfig(flags, optionFlags)
+    if (flags.detach) {
+      const {detach} = await import('../cli/detach.js')
+      const started = await detach(config, this.argv)
+      this.log(`Host ${started.host} runs in the background (pid ${started.pid}).\n  log:  ${started.logFile}\n  stop: ${this.config.bin} stop --host ${started.host}`)
+      return
+    }
+    const daemon = flags['daemon-child']
     // Loaded here, not at the top, so other commands never pay for the runtime.
-    const [{Host}, {createLogger}] = await Promise.all([import('../service/host.js'), import('../log/logger.js')])
+    const [{Host}, {createLogger}, {handleSignals}, {RotatingFile, hostLogPath}, {reportToStarter}] = await Promise.all([
+      import('../service/host.js'),
+      import('../log/logger.js'),
+      import('../service/launcher/signal-handlers.js'),
+      import('../log/rotating-file.js'),
+      import('../cli/detach.js'),
+    ])
+    const {options} = config
+    const logFile = daemon ? new RotatingFile({file: hostLogPath(options.state_dir, options.host), maxSize: options.log_file_max_size, maxFiles: options.log_file_max_files}) : undefined
     // While the dashboard is up its Logs view shows the lines, and stdout is the dashboard's.
     let onScreen = true
     // The host adds its telemetry feed's listener, so monitors get every line.
     const logListeners: Array<(record: LogRecord) => void> = []
     const log = createLogger({
-      level: config.options.log_level,
-      format: config.options.log_format,
+      level: options.log_level,
+      format: options.log_format,
       listeners: logListeners,
-      write: (line) => void (onScreen && process.stdout.write(line)),
+      write: logFile === undefined ? (line) => void (onScreen && process.stdout.write(line)) : (line) => logFile.write(line),
     })
-    const host = await Host.open({config, topics: argv as string[], log, logListeners})
-
-    let signals = 0
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals++
-      if (signals > 1) {
-        // The graceful stop may be waiting on work that will not finish; leave now. The records
-        // are not marked stopped, so they read down after service_down_time.
-        log.warn(`${signal} again: exiting at once`)
-        process.exit(1)
-      }
-      log.info(`${signal} received: stopping gracefully (again to stop at once)`)
-      void host.stop({graceful: true})
+    const failed = async (error: unknown): Promise<never> => {
+      if (daemon) await reportToStarter({type: 'failed', error: serialize(error)})
+      throw error
     }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
+    const host = await Host.open({config, topics: argv as string[], log, logListeners, reloadConfig: () => this.loadConfig(flags, optionFlags)}).catch(failed)
+
+    let signalled = false
+    const removeSignalHandlers = handleSignals({
+      log,
+      stop: () => {
+        signalled = true
+        void host.stop({graceful: true})
+      },
+      reload: () => host.reset(),
+    })
     try {
-      await host.start()
-      if (flags.dashboard && process.stdout.isTTY) {
+      await host.start().catch(failed)
+      if (daemon) await reportToStarter({type: 'running', pid: process.pid})
+      if (!daemon && flags.dashboard && process.stdout.isTTY) {
         let stopped = false
         void host.wait().then(() => (stopped = true))
         onScreen = false
@@ -71,14 +92,14 @@ export default class Start extends StewardCommand {
         } finally {
           onScreen = true
         }
-        if (!stopped && signals === 0) log.info('dashboard closed: stopping gracefully')
+        if (!stopped && !signalled) log.info('dashboard closed: stopping gracefully')
         void host.stop({graceful: true})
       }
       await host.wait()
       await host.stop()
     } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      removeSignalHandlers()
+      logFile?.close()
     }
   }
 
@@ -99,4 +120,10 @@ export default class Start extends StewardCommand {
       await close()
     }
   }
+}
+
+/** An error as the background host reports it to `steward start --detach`. */
+function serialize(error: unknown): SerializedError {
+  if (isStewardError(error)) return error.toJSON()
+  return {name: 'Error', code: 'HOST_START_FAILED', message: describeError(error), data: {}, retryable: false, suggestions: []}
 }

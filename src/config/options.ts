@@ -20,6 +20,10 @@ export interface CoreOptions {
   store_lock_timeout: number
   log_level: LogLevel
   log_format: 'text' | 'json'
+  log_file_max_size: number
+  log_file_max_files: number
+  worker_min_uptime: number
+  worker_max_restarts: number
   rpc_listen: string
   rpc_response_timeout: number
   rpc_max_message_size: number
@@ -160,6 +164,26 @@ export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
     type: {kind: 'enum', values: ['text', 'json']},
     default: 'text',
     description: 'Log lines as readable text or as one JSON object per line.',
+  },
+  log_file_max_size: {
+    type: {kind: 'number', min: 1024, integer: true},
+    default: 10_485_760,
+    description: 'Bytes a background host (`steward start --detach`) writes to `<state_dir>/logs/<host>.log` before rotating it to `<host>.log.1`.',
+  },
+  log_file_max_files: {
+    type: {kind: 'number', min: 0, integer: true},
+    default: 5,
+    description: 'Rotated log files a background host keeps (`<host>.log.1` … `.N`); older ones are deleted.',
+  },
+  worker_min_uptime: {
+    type: seconds,
+    default: 5,
+    description: 'A worker process (`api_workers` > 1) that exits before it is ready, or this many seconds after, died unstable: it is restarted after a backoff (0.1 s doubling to 15 s).',
+  },
+  worker_max_restarts: {
+    type: {kind: 'number', min: 0, integer: true},
+    default: 5,
+    description: 'Unstable exits in a row after which a worker process is left errored, not restarted (shown by `steward status`; SIGHUP tries again).',
   },
   rpc_listen: {
     type: {kind: 'string', optional: true},

@@ -58,6 +58,21 @@ export interface HostRecord {
   stoppedAt: string | null
   /** The HTTP APIs it serves (docs/api.md); absent or empty for none. */
   apis?: ApiEndpointRecord[]
+  /** Its worker processes, while it runs some (docs/daemon.md). */
+  workers?: WorkerRecord[]
+}
+
+/** A worker process of a host (`api_workers` > 1), as its launcher last recorded it. */
+export interface WorkerRecord {
+  /** What it serves (`api`). */
+  name: string
+  slot: number
+  pid: number | null
+  state: 'starting' | 'running' | 'backoff' | 'errored' | 'stopping' | 'stopped'
+  restarts: number
+  unstableExits: number
+  startedAt: string | null
+  lastExit: {code: number | null; signal: string | null; at: string} | null
 }
 
 /** Where a host's HTTP API listens, known once it does (port 0 picks a free port). */

@@ -56,15 +56,37 @@ describe('a host process', () => {
     expect(age).toBeGreaterThan(hostConfig.service_down_time * 1000)
   })
 
-  it('creates one record when two hosts start the same (host, binary) at once', async () => {
+  it('refuses a second host of the same name, also when both start at once: one runs, one record', async () => {
     const dir = await makeTestDir()
     await writeConfig(dir, hostConfig)
-    const [first, second] = await Promise.all([startHost(dir, 'twin'), startHost(dir, 'twin')])
+    const first = new StewardProcess(['start', 'sysinfo', '--host', 'twin'], {cwd: dir})
+    const second = new StewardProcess(['start', 'sysinfo', '--host', 'twin'], {cwd: dir})
+    // One of them gets the name; the other exits at once with HOST_ALREADY_RUNNING.
+    const refused = await Promise.race([first.exited.then(() => first), second.exited.then(() => second)])
+    const running = refused === first ? second : first
+    expect((await refused.exited).code).toBe(1)
+    expect(refused.output).toMatch(/Code: HOST_ALREADY_RUNNING/)
+    await running.waitForOutput(/host twin running/)
     const records = await list(dir, '--host', 'twin')
-    expect(records).toHaveLength(1)
-    first.kill('SIGTERM')
-    second.kill('SIGTERM')
-    await Promise.all([first.exited, second.exited])
+    expect(records.map((record) => record.state)).toEqual(['up'])
+
+    // Once it has stopped, the name is free again.
+    running.kill('SIGTERM')
+    expect((await running.exited).code).toBe(0)
+    const again = await startHost(dir, 'twin')
+    again.kill('SIGTERM')
+    await again.exited
+  })
+
+  it('takes over the name of a host that was killed with SIGKILL', async () => {
+    const dir = await makeTestDir()
+    await writeConfig(dir, hostConfig)
+    const killed = await startHost(dir, 'phoenix')
+    killed.kill('SIGKILL')
+    await killed.exited
+    const again = await startHost(dir, 'phoenix')
+    again.kill('SIGTERM')
+    expect((await again.exited).code).toBe(0)
   })
 
   it('is what `npm start` runs: the bundled services of the repository configuration', async () => {
