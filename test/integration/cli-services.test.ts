@@ -76,7 +76,13 @@ describe('steward managers and drivers', () => {
     expect(managers).toContainEqual({name: 'marker', plugin: 'fixture-import-marker', version: '2.0.0', source: 'plugin_dirs', file: path.join(repoRoot, 'test', 'fixtures', 'plugins', 'import-marker', 'entry.js')})
     expect(managers).toContainEqual(expect.objectContaining({name: 'sysinfo', plugin: 'steward-plugin-sysinfo', source: 'bundled'}))
     const drivers = await runJson<Array<{name: string; plugin: string}>>(['drivers'], {cwd: work, env: {IMPORT_MARKER: marker}})
-    expect(drivers.map((driver) => `${driver.plugin}:${driver.name}`).sort()).toEqual(['fixture-incomplete-driver:incomplete', 'steward-plugin-sysinfo:node-os', 'steward-plugin-sysinfo:procfs'])
+    expect(drivers.map((driver) => `${driver.plugin}:${driver.name}`).sort()).toEqual([
+      'fixture-incomplete-driver:incomplete',
+      'steward-plugin-share:share-localfs',
+      'steward-plugin-share:share-memory',
+      'steward-plugin-sysinfo:node-os',
+      'steward-plugin-sysinfo:procfs',
+    ])
     await expect(readFile(marker, 'utf8')).rejects.toThrow(/ENOENT/)
   })
 
