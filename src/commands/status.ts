@@ -59,8 +59,8 @@ function formatStatus(host: HostStatus): string {
   if (host.workers.length > 0) {
     lines.push(
       `  workers   ${host.workers
-        .map((worker) => `${worker.name}#${worker.slot} ${worker.state}${worker.pid === null ? '' : ` (pid ${worker.pid})`}${worker.state === 'errored' ? ` after ${worker.unstableExits} unstable exits` : ''}${worker.restarts > 0 ? `, ${worker.restarts} restarts` : ''}`)
-        .join(', ')}`,
+        .map((worker) => `${worker.name}#${worker.slot} ${worker.state}${worker.pid === null ? '' : ` (pid ${worker.pid})`}${worker.state === 'errored' ? ` after ${worker.unstableExits} unstable exits` : ''}${worker.restarts > 0 ? ` (restarted ${worker.restarts}×)` : ''}`)
+        .join('; ')}`,
     )
   }
   return lines.join('\n')

@@ -231,7 +231,7 @@ export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
   api_workers: {
     type: {kind: 'number', min: 1, integer: true},
     default: 1,
-    description: 'Processes that serve the HTTP API, sharing its port. Until the process launcher lands, a host serves the API in its own process and warns when this is above 1.',
+    description: 'Processes that serve the HTTP API, sharing its port: 1 serves it in the host\'s process; more forks worker processes (node:cluster) that the host respawns when they die (docs/daemon.md).',
   },
   api_token_file: {
     type: {kind: 'path', optional: true},

@@ -143,9 +143,6 @@ export class ApiService {
     }
     this.lifecycle = 'running'
     const {settings} = this
-    if (settings.workers > 1) {
-      this.log.warn(`${settings.name}_workers is ${settings.workers}, but the process launcher is not there yet: this host serves the API in its own process`)
-    }
     this.log.info(`API listening on ${this.endpointRecord.url}`, {pipeline: settings.pipeline, token: this.token !== undefined})
   }
 

@@ -23,7 +23,8 @@ import {createRpcClient} from '../rpc/rpc-client-factory.js'
 import {RpcServer} from '../rpc/server.js'
 import {openStore} from '../store/index.js'
 import {acquireHostLock, type HostLock} from './host-lock.js'
-import type {ApiService} from './api-service.js'
+import type {ApiService, ApiServiceOptions} from './api-service.js'
+import type {ApiWorkers} from './api-workers.js'
 import {listenHostTopic, type HostControl, type ServiceSummary} from './host-topic.js'
 import type {HostContext} from './host-context.js'
 import {Service, type ServiceOptions} from './service.js'
@@ -51,7 +52,7 @@ export interface HostOptions {
 export class Host implements HostControl {
   private readonly running = new Map<string, Service>()
   /** The HTTP APIs this host serves, by name (`api`). */
-  private readonly apis = new Map<string, ApiService>()
+  private readonly apis = new Map<string, HostedApi>()
   private heartbeat: PeriodicLoop | undefined
   private watcher: PluginWatcher | undefined
   private userPluginsWatcher: UserPluginsWatcher | undefined
@@ -76,7 +77,7 @@ export class Host implements HostControl {
     private readonly feed: FeedPublisher,
     private readonly closeClient: (lingerMs?: number) => Promise<void>,
     topics: readonly string[],
-    apis: readonly ApiService[],
+    apis: readonly HostedApi[],
   ) {
     for (const topic of topics) {
       for (const unit of serviceUnits(context.config, topic)) {
@@ -153,11 +154,10 @@ export class Host implements HostControl {
     })
     logListeners?.push(feed.logListener)
     const onReload: HostContext['onReload'] = (service, record) => feed.reloaded(service, record)
-    const apis: ApiService[] = []
+    const apis: HostedApi[] = []
     if (apiNames.length > 0) {
       // Loaded only by a host that serves an API: the others never pay for the HTTP framework.
-      const {ApiService} = await import('./api-service.js')
-      for (const name of apiNames) apis.push(ApiService.create({name, config, store, rpc: client, log, routes: registry, hostRecord: options.host}))
+      for (const name of apiNames) apis.push(await createApi({name, config, store, rpc: client, log, routes: registry, hostRecord: options.host}))
     }
     const topicsToRun = wanted.filter((topic) => !isApiName(topic))
     const host = new Host({config, store, generations, log, dispatcher, rpc: client, onReload}, server, feed, close, topicsToRun, apis)
@@ -317,8 +317,7 @@ export class Host implements HostControl {
       throw new StewardError('SERVICE_ALREADY_RUNNING', `Host ${this.name} already serves the ${name} API (${existing.state}).`, {data: {host: this.name, topic: name}})
     }
     const {config, store, rpc, log} = this.context
-    const {ApiService} = await import('./api-service.js')
-    const api = ApiService.create({name, config, store, rpc, log, routes: PluginRegistry.discover(config.options), hostRecord: this.name})
+    const api = await createApi({name, config, store, rpc, log, routes: PluginRegistry.discover(config.options), hostRecord: this.name})
     this.apis.set(name, api)
     try {
       await api.start()
@@ -330,7 +329,7 @@ export class Host implements HostControl {
   }
 
   /** The HTTP API as the host topic reports services. */
-  private apiSummary(api: ApiService): ServiceSummary {
+  private apiSummary(api: HostedApi): ServiceSummary {
     return {topic: api.name, binary: `steward-${api.name}`, host: this.name, manager: '(http api)', state: api.state, generation: null}
   }
 
@@ -491,4 +490,18 @@ function applyReloadedConfig(config: StewardConfig, fresh: StewardConfig, log: L
   config.topics = fresh.topics
   config.sources = fresh.sources
   config.file = fresh.file
+}
+
+/** An HTTP API as the host runs it: in its own process, or in `<name>_workers` processes. */
+type HostedApi = ApiService | ApiWorkers
+
+/** Loaded only by a host that serves an API: the others never pay for the HTTP framework. */
+async function createApi(options: ApiServiceOptions & {name: ApiName; hostRecord: string}): Promise<HostedApi> {
+  const workers = apiSettings(options.config.options, options.name).workers
+  if (workers > 1) {
+    const {ApiWorkers} = await import('./api-workers.js')
+    return new ApiWorkers({...options, workers})
+  }
+  const {ApiService} = await import('./api-service.js')
+  return ApiService.create(options)
 }

@@ -35,6 +35,8 @@ export interface ProcessLauncherOptions {
   maxDelayMs?: number
   /** The least severe level workers send to this process's log. @default 'info' */
   logLevel?: LogLevel
+  /** Told when a worker is ready, with its server's `endpoint` (undefined when it has none). */
+  onReady?: (worker: WorkerStatus, endpoint: unknown) => void
   /** Told whenever a slot changes state, to record it. */
   onChange?: (workers: WorkerStatus[]) => void
 }
@@ -60,6 +62,8 @@ const workerMain = fileURLToPath(new URL('worker-main.js', import.meta.url))
  */
 export class ProcessLauncher implements LaunchableServer {
   private readonly slots: Slot[] = []
+  /** Every worker this launcher forked that has not exited (cluster's list is the process's). */
+  private readonly own = new Set<Worker>()
   /** Workers being replaced or stopped: their exits are expected. */
   private readonly retiring = new Set<Worker>()
   private stopping: Promise<void> | undefined
@@ -150,6 +154,8 @@ export class ProcessLauncher implements LaunchableServer {
     const {spec} = slot
     const worker = cluster.fork({[SPEC_ENV]: JSON.stringify(spec), [SLOT_ENV]: String(slot.status.slot), [LOG_LEVEL_ENV]: this.options.logLevel ?? 'info'})
     const replacing = onReady !== undefined
+    this.own.add(worker)
+    worker.once('exit', () => this.own.delete(worker))
     if (!replacing) {
       slot.worker = worker
       slot.readyAt = undefined
@@ -163,6 +169,11 @@ export class ProcessLauncher implements LaunchableServer {
       if (message.steward !== 'ready' || ready) return
       ready = true
       workerLog.info(`worker ${spec.name}#${slot.status.slot} (pid ${worker.process.pid}) ready`)
+      try {
+        this.options.onReady?.({...slot.status, pid: worker.process.pid ?? null}, message.endpoint)
+      } catch (error) {
+        log.warn('onReady failed', {error})
+      }
       if (replacing) return onReady(true)
       slot.readyAt = Date.now()
       this.changed(slot, {state: 'running'})
@@ -270,7 +281,7 @@ export class ProcessLauncher implements LaunchableServer {
       slot.timer = undefined
       if (slot.status.state === 'backoff') this.changed(slot, {state: 'stopped'})
     }
-    const live = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined && !worker.isDead())
+    const live = [...this.own].filter((worker) => !worker.isDead())
     const exits = live.map((worker) => new Promise<void>((resolve) => (worker.isDead() ? resolve() : worker.once('exit', () => resolve()))))
     for (const slot of this.slots) if (slot.worker !== undefined) this.changed(slot, {state: 'stopping'})
     for (const worker of live) worker.process.kill(graceful ? 'SIGTERM' : 'SIGINT')

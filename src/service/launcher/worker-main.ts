@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     process.send!(failed, () => process.exit(1))
     return
   }
-  send({steward: 'ready'})
+  const {endpoint} = server as {endpoint?: unknown}
+  send(endpoint === undefined ? {steward: 'ready'} : {steward: 'ready', endpoint})
   await server.wait()
   removeHandlers()
   // Leave even when a handle (a keep-alive socket, a timer of the server's) would keep us alive.

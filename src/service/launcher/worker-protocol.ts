@@ -8,7 +8,8 @@ export const LOG_LEVEL_ENV = 'STEWARD_LAUNCHER_LOG_LEVEL'
 
 /** What a worker process tells its launcher over the IPC channel. */
 export type WorkerMessage =
-  | {steward: 'ready'}
+  /** endpoint: the server's `endpoint` property, when it has one (where an API listens). */
+  | {steward: 'ready'; endpoint?: unknown}
   | {steward: 'failed'; code: string; message: string}
   | {steward: 'log'; level: LogLevel; message: string; fields: LogFields}
 
