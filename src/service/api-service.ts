@@ -1,5 +1,6 @@
 import http, {type IncomingMessage, type ServerResponse} from 'node:http'
-import type {AddressInfo, Socket} from 'node:net'
+import {setTimeout as delay} from 'node:timers/promises'
+import net, {type AddressInfo, type Socket} from 'node:net'
 import type {FastifyInstance} from 'fastify'
 import {apiSettings, readApiToken, type ApiName, type ApiSettings, type ApiToken} from '../api/api-settings.js'
 import {buildApp, requestIdKey} from '../api/build-app.js'
@@ -41,22 +42,8 @@ interface Adopted {
   token: ApiToken | undefined
 }
 
-/** The application serving now, and its requests in flight, so a reset can retire the old one once they finish. */
-interface AppSlot {
-  app: FastifyInstance
-  inFlight: number
-  onIdle: (() => void) | undefined
-}
-
-const slotKey = Symbol('steward.apiSlot')
-type TrackedResponse = ServerResponse & {[slotKey]?: AppSlot}
-
-/** Counts a request's end once, however it ends (answered, or the client went away). */
-function requestClosed(this: TrackedResponse): void {
-  const slot = this[slotKey]!
-  slot.inFlight--
-  if (slot.inFlight === 0) slot.onIdle?.()
-}
+/** How often a graceful stop closes the connections whose last request has been answered. */
+const DRAIN_POLL_MS = 20
 
 /**
  * The HTTP API (Manila's WSGIService): an application assembled from `<name>_pipeline`, listening
@@ -75,12 +62,15 @@ export class ApiService {
   private routes: RouteSource
   private lifecycle: Lifecycle = 'created'
   private readonly server: http.Server
-  private slot: AppSlot | undefined
+  /** The application serving now; a reset swaps in another. */
+  private app: FastifyInstance | undefined
   private endpointRecord: ApiEndpointRecord | undefined
   private stopping: Promise<void> | undefined
   private stoppedSignal!: Promise<void>
   private markStopped!: () => void
   private readonly log: Logger
+  /** Open connections that have not sent a request yet, and what to tell when one does. */
+  private readonly fresh = new Map<Socket, () => void>()
 
   private constructor(private readonly options: ApiServiceOptions & {name: ApiName}) {
     this.name = options.name
@@ -91,6 +81,14 @@ export class ApiService {
     this.log = options.log.child({service: `steward-${options.name}@${options.config.options.host}`})
     this.server = http.createServer((request, response) => this.handle(request, response))
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket))
+    this.server.on('connection', (socket: Socket) => {
+      this.fresh.set(socket, () => undefined)
+      socket.once('close', () => {
+        const waiting = this.fresh.get(socket)
+        this.fresh.delete(socket)
+        waiting?.()
+      })
+    })
     this.renewStoppedSignal()
   }
 
@@ -125,7 +123,7 @@ export class ApiService {
     }
     this.lifecycle = 'starting'
     try {
-      this.slot = {app: await this.buildApp(), inFlight: 0, onIdle: undefined}
+      this.app = await this.buildApp()
       const address = await this.listen()
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
       this.endpointRecord = {
@@ -184,9 +182,9 @@ export class ApiService {
     })
   }
 
-  private handle(request: IncomingMessage, response: TrackedResponse): void {
-    const slot = this.slot
-    if (slot === undefined) {
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const app = this.app
+    if (app === undefined) {
       response.writeHead(503, {'content-type': 'application/json; charset=utf-8', connection: 'close'})
       response.end(JSON.stringify({code: 'NO_SERVICE_AVAILABLE', message: 'The API is not serving.'}))
       return
@@ -196,10 +194,7 @@ export class ApiService {
     response.setHeader(REQUEST_ID_HEADER, id)
     // While stopping, a request that came on an open connection is answered, and the connection closed after.
     if (this.lifecycle === 'stopping') response.setHeader('connection', 'close')
-    slot.inFlight++
-    response[slotKey] = slot
-    response.once('close', requestClosed)
-    slot.app.routing(request, response)
+    app.routing(request, response)
   }
 
   /**
@@ -215,20 +210,17 @@ export class ApiService {
 
   private async stopInOrder(graceful: boolean): Promise<void> {
     this.lifecycle = 'stopping'
+    // No new connections from here; connections with no request in progress close now (Node ≥ 19).
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
-    const slot = this.slot
-    if (!graceful || slot === undefined) {
-      this.server.closeAllConnections()
-    } else {
-      this.server.closeIdleConnections()
+    if (graceful) {
       const timeoutSeconds = this.config.options.graceful_shutdown_timeout
-      const drained = await drainedBy(slot, timeoutSeconds === 0 ? undefined : timeoutSeconds * 1000)
-      if (!drained) this.log.warn(`stopped with ${slot.inFlight} API request(s) still in flight after graceful_shutdown_timeout (${timeoutSeconds} s)`)
-      this.server.closeAllConnections()
+      const finished = await drained(this.server, closed, timeoutSeconds === 0 ? undefined : Date.now() + timeoutSeconds * 1000)
+      if (!finished) this.log.warn(`stopped before every API request in flight was answered: graceful_shutdown_timeout (${timeoutSeconds} s) passed`)
     }
+    this.server.closeAllConnections()
     await closed
-    await slot?.app.close()
-    this.slot = undefined
+    await this.app?.close()
+    this.app = undefined
     if (this.options.hostRecord !== undefined && this.endpointRecord !== undefined) {
       await forgetApiEndpoint(this.options.store, this.options.hostRecord, this.name, this.log)
     }
@@ -239,8 +231,8 @@ export class ApiService {
 
   private async abortStart(): Promise<void> {
     if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()))
-    await this.slot?.app.close()
-    this.slot = undefined
+    await this.app?.close()
+    this.app = undefined
     this.lifecycle = 'stopped'
     this.markStopped()
   }
@@ -281,10 +273,10 @@ export class ApiService {
     if (settings.listen !== previous.settings.listen || settings.port !== previous.settings.port) {
       this.log.warn(`${this.name} keeps listening on ${this.endpointRecord?.url}: a new ${this.name}_listen or ${this.name}_listen_port takes effect at the next start`)
     }
-    const old = this.slot!
-    this.slot = {app, inFlight: 0, onIdle: undefined}
+    // Requests in flight finish in the old application: it holds no socket, so nothing needs
+    // closing, and it is collected once they are answered.
+    this.app = app
     this.log.info('API reset: a new application serves', {pipeline: settings.pipeline, token: next.token !== undefined})
-    void drainedBy(old, undefined).then(() => old.app.close())
   }
 
   private adopt({config, routes, settings, token}: Adopted): void {
@@ -301,16 +293,23 @@ export class ApiService {
   }
 }
 
-/** Resolves true once the slot has no request in flight, or false when the timeout (ms) passes first. */
-function drainedBy(slot: AppSlot, timeoutMs: number | undefined): Promise<boolean> {
-  if (slot.inFlight === 0) return Promise.resolve(true)
-  return new Promise((resolve) => {
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => resolve(false), timeoutMs)
-    slot.onIdle = () => {
-      clearTimeout(timer)
-      resolve(true)
-    }
-  })
+/** How long a graceful stop waits for a connection accepted before it to send its first request. */
+const FIRST_REQUEST_GRACE_MS = 1000
+
+/**
+ * Resolves true once every connection of a closing server has ended, or false at the deadline
+ * (epoch ms; undefined: none). A connection whose request is being answered is left alone; once
+ * answered it is idle, and the next round closes it.
+ */
+async function drained(server: http.Server, closed: Promise<void>, deadline: number | undefined): Promise<boolean> {
+  let done = false
+  void closed.then(() => (done = true))
+  while (!done) {
+    if (deadline !== undefined && Date.now() >= deadline) return false
+    server.closeIdleConnections()
+    await Promise.race([closed, delay(DRAIN_POLL_MS)])
+  }
+  return true
 }
 
 /** A request that is not HTTP at all (a bad request line, headers too large): an error as JSON, then the connection closes. */
