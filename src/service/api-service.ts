@@ -69,8 +69,8 @@ export class ApiService {
   private stoppedSignal!: Promise<void>
   private markStopped!: () => void
   private readonly log: Logger
-  /** Open connections that have not sent a request yet, and what to tell when one does. */
-  private readonly fresh = new Map<Socket, () => void>()
+  /** Open connections: when each was accepted, how many requests it sent, how many are being answered. */
+  private readonly connections = new Map<Socket, {since: number; requests: number; active: number}>()
 
   private constructor(private readonly options: ApiServiceOptions & {name: ApiName}) {
     this.name = options.name
@@ -82,12 +82,8 @@ export class ApiService {
     this.server = http.createServer((request, response) => this.handle(request, response))
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket))
     this.server.on('connection', (socket: Socket) => {
-      this.fresh.set(socket, () => undefined)
-      socket.once('close', () => {
-        const waiting = this.fresh.get(socket)
-        this.fresh.delete(socket)
-        waiting?.()
-      })
+      this.connections.set(socket, {since: Date.now(), requests: 0, active: 0})
+      socket.once('close', () => this.connections.delete(socket))
     })
     this.renewStoppedSignal()
   }
@@ -147,7 +143,7 @@ export class ApiService {
   private deps(): ApiDeps {
     const {store, rpc, log} = this.options
     const {options} = this.config
-    return {host: options.host, store, rpc, log, downTimeSeconds: options.service_down_time, rpcTimeoutSeconds: options.rpc_response_timeout}
+    return {host: options.host, store, rpc, log, logLevel: options.log_level, downTimeSeconds: options.service_down_time, rpcTimeoutSeconds: options.rpc_response_timeout}
   }
 
   private async buildApp(): Promise<FastifyInstance> {
@@ -183,6 +179,12 @@ export class ApiService {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
+    const connection = this.connections.get(request.socket)
+    if (connection !== undefined) {
+      connection.requests++
+      connection.active++
+      response.once('close', () => connection.active--)
+    }
     const app = this.app
     if (app === undefined) {
       response.writeHead(503, {'content-type': 'application/json; charset=utf-8', connection: 'close'})
@@ -210,11 +212,14 @@ export class ApiService {
 
   private async stopInOrder(graceful: boolean): Promise<void> {
     this.lifecycle = 'stopping'
-    // No new connections from here; connections with no request in progress close now (Node ≥ 19).
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    // No new connections from here. net.Server's close, not http's: http's also closes every idle
+    // connection at once, among them one accepted a moment ago whose first request is still on its
+    // way (with workers sharing a port, a reload's retiring worker gets such connections until the
+    // primary learns it stopped accepting): closeIdle() gives those FIRST_REQUEST_GRACE_MS.
+    const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(this.server, () => resolve()))
     if (graceful) {
       const timeoutSeconds = this.config.options.graceful_shutdown_timeout
-      const finished = await drained(this.server, closed, timeoutSeconds === 0 ? undefined : Date.now() + timeoutSeconds * 1000)
+      const finished = await drained(() => this.closeIdle(), closed, timeoutSeconds === 0 ? undefined : Date.now() + timeoutSeconds * 1000)
       if (!finished) this.log.warn(`stopped before every API request in flight was answered: graceful_shutdown_timeout (${timeoutSeconds} s) passed`)
     }
     this.server.closeAllConnections()
@@ -227,6 +232,15 @@ export class ApiService {
     this.lifecycle = 'stopped'
     this.log.info('API stopped')
     this.markStopped()
+  }
+
+  /** Close the connections that are idle: their last request answered, or none sent within FIRST_REQUEST_GRACE_MS. */
+  private closeIdle(): void {
+    const now = Date.now()
+    for (const [socket, {since, requests, active}] of this.connections) {
+      if (active > 0 || (requests === 0 && now - since < FIRST_REQUEST_GRACE_MS)) continue
+      socket.destroy()
+    }
   }
 
   private async abortStart(): Promise<void> {
@@ -301,12 +315,12 @@ const FIRST_REQUEST_GRACE_MS = 1000
  * (epoch ms; undefined: none). A connection whose request is being answered is left alone; once
  * answered it is idle, and the next round closes it.
  */
-async function drained(server: http.Server, closed: Promise<void>, deadline: number | undefined): Promise<boolean> {
+async function drained(closeIdle: () => void, closed: Promise<void>, deadline: number | undefined): Promise<boolean> {
   let done = false
   void closed.then(() => (done = true))
   while (!done) {
     if (deadline !== undefined && Date.now() >= deadline) return false
-    server.closeIdleConnections()
+    closeIdle()
     await Promise.race([closed, delay(DRAIN_POLL_MS)])
   }
   return true
