@@ -3,7 +3,7 @@ import {cleanup, render} from 'ink-testing-library'
 import {afterEach, beforeEach, expect, test, vi} from 'vitest'
 import {FakeSource, twoHostModel} from '../../../test/helpers/monitor-model.js'
 import type {MonitorSource} from '../monitor-source.js'
-import {useThrottledModel} from './use-throttled-model.js'
+import {PAINT_MEASURE, useThrottledModel} from './use-throttled-model.js'
 
 // Only the throttle's clock is fake: React and Ink schedule their work with setImmediate.
 beforeEach(() => {
@@ -77,4 +77,39 @@ test('unsubscribes and drops a pending paint when unmounted', async () => {
   expect(source.subscribers).toBe(0)
   await advance(200)
   expect(painted).not.toContain('b')
+})
+
+test('records no paint timing unless STEWARD_TUI_PAINT_TIMING=1, and then one measure per model painted', async () => {
+  const painted: string[] = []
+  const untimed = new FakeSource(modelAt('start'))
+  render(<Probe source={untimed} painted={painted} />)
+  await advance(0)
+  untimed.emit(modelAt('a'))
+  await advance(200)
+  expect(performance.getEntriesByName(PAINT_MEASURE)).toEqual([])
+  cleanup()
+
+  vi.stubEnv('STEWARD_TUI_PAINT_TIMING', '1')
+  vi.resetModules()
+  try {
+    const timed = await import('./use-throttled-model.js')
+    function TimedProbe({source}: {source: MonitorSource}) {
+      return <Text>model {timed.useThrottledModel(source, 100).at}</Text>
+    }
+    const source = new FakeSource(modelAt('start'))
+    const {lastFrame} = render(<TimedProbe source={source} />)
+    await advance(0)
+    const before = performance.getEntriesByName(PAINT_MEASURE).length
+    for (const at of ['a', 'b', 'c']) {
+      source.emit(modelAt(at))
+      await advance(200)
+    }
+    expect(lastFrame()).toBe('model c')
+    const measures = performance.getEntriesByName(PAINT_MEASURE).slice(before)
+    expect(measures).toHaveLength(3)
+    for (const measure of measures) expect(measure.duration).toBeGreaterThanOrEqual(0)
+  } finally {
+    performance.clearMeasures(PAINT_MEASURE)
+    vi.unstubAllEnvs()
+  }
 })
