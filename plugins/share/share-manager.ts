@@ -24,8 +24,9 @@ export class ShareManager extends SchedulerDependentManager {
   static override rpcApiVersion = '1.0'
   static override rpcMethods = ['createShare', 'deleteShare', 'extendShare', 'shrinkShare', 'listShares']
   /**
-   * Reading the driver's stats and publishing them are one task here, so a report is never older
-   * than the capabilities sent; the inherited publish-only task is switched off.
+   * `reportDriverStatus` reads the driver's stats and publishes them in one go, so what is sent is
+   * never older than the last change, and a host without a scheduler is not an error every minute.
+   * It replaces the inherited publish-only task, which is switched off.
    */
   static override periodicTasks: PeriodicTaskDeclarations = {
     publishServiceCapabilities: {spacing: 60, enabled: false},
@@ -171,27 +172,43 @@ export class ShareManager extends SchedulerDependentManager {
     })
   }
 
-  /** Restart: bring every share of this backend back (Manila's ensure_shares), finish what was under way. */
+  /**
+   * Start (and each reload): bring every share of this backend back (Manila's ensure_shares) and
+   * finish what a crash interrupted. Each share is handled under its lock, which the host holds
+   * across generations, so a reload never ensures a share the serving generation is changing.
+   */
   private async ensureShares(): Promise<void> {
     const driver = this.requireDriver()
     let ensured = 0
-    for (const share of await this.shares()) {
-      try {
-        if (share.status === 'creating') {
-          // The scheduler's cast may have arrived just before a crash: create it now.
-          await this.setStatus(share.id, 'available', {exportLocation: await driver.createShare(specOf(share)), statusReason: null})
-        } else if (share.status === 'deleting') {
-          await driver.deleteShare(specOf(share))
-          await this.setStatus(share.id, 'deleted', {exportLocation: null})
-        } else if (share.status !== 'deleted' && share.status !== 'error') {
-          // available, or a resize a crash interrupted: the recorded size is the one that holds.
-          await this.setStatus(share.id, 'available', {exportLocation: await driver.ensureShare(specOf(share))})
-        } else continue
-        ensured += 1
-      } catch (error) {
-        this.log.warn(`share ${share.id} could not be ensured: ${messageOf(error)}`)
-        await this.setStatus(share.id, 'error', {statusReason: `ensure failed: ${messageOf(error)}`})
-      }
+    for (const {id} of await this.shares()) {
+      await this.synchronized(`share-${id}`, async () => {
+        const share = (await this.collection().get(id)) as ShareRecord | undefined
+        if (share === undefined) return
+        try {
+          switch (share.status) {
+            case 'creating':
+              // The scheduler's cast arrived just before a crash: create it now.
+              await this.setStatus(id, 'available', {exportLocation: await driver.createShare(specOf(share)), statusReason: null})
+              break
+            case 'deleting':
+              await driver.deleteShare(specOf(share))
+              await this.setStatus(id, 'deleted', {exportLocation: null})
+              break
+            case 'available':
+            case 'extending':
+            case 'shrinking':
+              // A resize a crash interrupted keeps the size recorded: the one the driver last confirmed.
+              await this.setStatus(id, 'available', {exportLocation: await driver.ensureShare(specOf(share))})
+              break
+            default:
+              return // error, error_deleting, deleted: nothing to serve
+          }
+          ensured += 1
+        } catch (error) {
+          this.log.warn(`share ${id} could not be ensured: ${messageOf(error)}`)
+          await this.setStatus(id, 'error', {statusReason: `ensure failed: ${messageOf(error)}`})
+        }
+      })
     }
     this.log.info(`ensured ${ensured} shares`, {backend: this.backendName})
   }

@@ -63,7 +63,7 @@ describe('clear errors', () => {
     expect(code).toBe(78)
     expect(host.output).toContain('No plugin provides a manager named "nosuch"')
     expect(host.output).toContain('Code: MANAGER_NOT_FOUND')
-    expect(host.output).toContain('Known managers: sysinfo')
+    expect(host.output).toContain('Known managers: scheduler, share, sysinfo')
     expect(host.output).not.toMatch(/^\s+at /m)
   })
 
