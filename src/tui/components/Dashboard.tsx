@@ -275,10 +275,12 @@ export function Dashboard({source, actions, size: fixedSize, paintIntervalMs, on
     }
   })()
 
+  // Clipped vertically only: every line is cut to the width already, and Ink's horizontal clip
+  // re-measured and re-sliced every line of every paint (string-width and slice-ansi).
   return (
-    <Box flexDirection="column" width={width} height={size.rows - 1} overflow="hidden">
+    <Box flexDirection="column" width={width} height={size.rows - 1} overflowY="hidden">
       <Header view={view} hosts={model.hosts.length} services={model.services.length} at={model.at} width={width} />
-      <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+      <Box flexDirection="column" height={bodyHeight} overflowY="hidden">
         {body}
       </Box>
       {bottom}

@@ -75,18 +75,24 @@ function GroupRow({line}: {line: Extract<ServiceLine, {kind: 'group'}>}) {
   )
 }
 
+/**
+ * A row is a Box of one Text a cell, not one Text: Ink measures and draws each Text through
+ * string-width, whose fast path takes printable ASCII only, so one `▲` in a row made the whole
+ * row take the slow path (grapheme segmentation) two or three times a paint; a cell also keeps
+ * its own text, which repeats (`enabled`, `▲ up`, `0.4`), where a row's whole line rarely does.
+ */
 function ServiceRow({service, columns, selected}: {service: MonitoredService; columns: FittedColumn<MonitoredService>[]; selected: boolean}) {
   return (
-    <Text wrap="truncate" inverse={selected}>
-      {selected ? '› ' : '  '}
+    <Box height={1}>
+      <Text inverse={selected}>{selected ? '› ' : '  '}</Text>
       {columns.map(({column, width}, index) => {
         const tone = column.tone?.(service)
         return (
-          <Text key={column.id} {...(tone === undefined ? {} : {color: TONE_COLOURS[tone]})}>
+          <Text key={column.id} wrap="truncate" inverse={selected} {...(tone === undefined ? {} : {color: TONE_COLOURS[tone]})}>
             {(index > 0 ? ' ' : '') + fit(column.value(service), width, column.align, column.cut)}
           </Text>
         )
       })}
-    </Text>
+    </Box>
   )
 }
