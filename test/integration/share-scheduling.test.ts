@@ -3,11 +3,12 @@
  * the share service with two share-localfs backends (`fast`, 10 GiB; `slow`, 5 GiB) under the
  * test's own directory. Shares are created through the scheduler's RPC, as `steward call` does.
  */
-import {stat} from 'node:fs/promises'
+import {readdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {callJson, cast, startHost} from '../helpers/rpc-hosts.js'
-import {literally, nextOutput, startShareSystem} from '../helpers/share-system.js'
+import {createContext} from '../../src/rpc/context.js'
+import {callJson, cast, openTestClient, startHost} from '../helpers/rpc-hosts.js'
+import {literally, nextOutput, startShareSystem, type Share} from '../helpers/share-system.js'
 import {eventually, killLeftovers, runCli, runJson} from '../helpers/steward-process.js'
 
 afterEach(killLeftovers)
@@ -33,6 +34,40 @@ describe('the scheduler and the share service', () => {
       'B@fast#localfs': {totalCapacityGb: 10, freeCapacityGb: 4, allocatedCapacityGb: 6, reservedPercentage: 0},
       'B@slow#localfs': {totalCapacityGb: 5, freeCapacityGb: 2, allocatedCapacityGb: 3, reservedPercentage: 0},
     })
+  })
+
+  it('spreads shares over both backends as their free space evens out, and deleting them all restores the capacity', async () => {
+    const system = await startShareSystem()
+    const {client, close} = await openTestClient(system.dir)
+    try {
+      const ctx = () => createContext('vitest')
+      const scheduler = client.prepare({topic: 'scheduler', version: '1.0'})
+      const placed: Share[] = []
+      for (let index = 0; index < 10; index += 1) {
+        const share = (await scheduler.call(ctx(), 'createShare', {size: 1})) as Share
+        await system.share.waitForOutput(new RegExp(`share ${share.id} available`))
+        placed.push(share)
+      }
+      // fast (10 GiB) takes every share until both have 5 free; then they alternate, fast first on a tie.
+      expect(placed.map((share) => share.host!.split('@')[1]!.split('#')[0])).toEqual(['fast', 'fast', 'fast', 'fast', 'fast', 'fast', 'slow', 'fast', 'slow', 'fast'])
+      expect((await readdir(system.roots.fast)).filter((name) => !name.startsWith('.')).sort()).toEqual(placed.filter((share) => share.host!.includes('@fast')).map((share) => share.id).sort())
+      expect((await readdir(system.roots.slow)).filter((name) => !name.startsWith('.'))).toHaveLength(2)
+
+      const restored = Promise.all([
+        nextOutput(system.scheduler, /capabilities of B@fast accepted[^\n]*"freeCapacityGb":10,"allocatedCapacityGb":0/),
+        nextOutput(system.scheduler, /capabilities of B@slow accepted[^\n]*"freeCapacityGb":5,"allocatedCapacityGb":0/),
+      ])
+      await Promise.all(placed.map((share) => client.prepare({topic: 'share', server: share.host!.split('#')[0]!, version: '1.0'}).call(ctx(), 'deleteShare', {shareId: share.id})))
+      await restored
+      expect(await readdir(system.roots.fast)).toEqual(['.quotas'])
+      expect(await readdir(system.roots.slow)).toEqual(['.quotas'])
+      expect(await system.pools()).toEqual({
+        'B@fast#localfs': {totalCapacityGb: 10, freeCapacityGb: 10, allocatedCapacityGb: 0, reservedPercentage: 0},
+        'B@slow#localfs': {totalCapacityGb: 5, freeCapacityGb: 5, allocatedCapacityGb: 0, reservedPercentage: 0},
+      })
+    } finally {
+      await close()
+    }
   })
 
   it('extends, shrinks and deletes a share; the backend\'s capacity follows, and a failed change leaves the share as it was', async () => {
