@@ -55,8 +55,9 @@ export interface BackendState {
   /** The timestamp of the report held. */
   reportedAt: number
   /**
-   * When this scheduler last took capacity from it (a share placed there). A report sent before
-   * that does not know about the share yet, so it is ignored, as Manila's HostState does.
+   * When this scheduler last took capacity from it (a share placed there). A report read before
+   * then, or in the same millisecond, may not count the share yet, so it is ignored (Manila's
+   * HostState does the same with the time it last consumed from a host).
    */
   consumedAt: number
   /** Its pools' capacity as the scheduler counts it: the report, less what it placed since. */
@@ -82,7 +83,7 @@ export class HostStateMap {
     if (!isBackendCapabilities(report.capabilities)) return 'malformed'
     const timestamp = Date.parse(report.timestamp)
     const held = this.backends.get(report.host)
-    if (held !== undefined && (!(timestamp >= held.reportedAt) || timestamp < held.consumedAt)) return 'stale'
+    if (held !== undefined && (!(timestamp >= held.reportedAt) || timestamp <= held.consumedAt)) return 'stale'
     const capabilities = structuredClone(report.capabilities)
     this.backends.set(report.host, {host: report.host, capabilities, reportedAt: timestamp, consumedAt: held?.consumedAt ?? 0, pools: capabilities.pools})
     return 'accepted'

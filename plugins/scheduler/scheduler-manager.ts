@@ -83,20 +83,22 @@ export class SchedulerManager extends Manager {
     await shares.put({id, name, size: request.size, status: 'creating', statusReason: null, availabilityZone: request.availabilityZone, host: null, exportLocation: null, createdAt: now, updatedAt: now})
 
     // One decision at a time: each one counts its share against the pool before the next weighs.
-    const chosen = await this.synchronized('schedule', async () => {
+    const decision = await this.synchronized('schedule', async () => {
       const pools = await this.candidatePools()
       const filtered = filterPools(pools, request)
       const pool = choosePool(weighByFreeCapacity(filtered.passed, this.capacityWeightMultiplier()))
-      if (pool === undefined) return {pool, reason: noValidHost(pools, filtered)}
+      if (pool === undefined) return {reason: noValidHost(pools, filtered)}
+      // The record names its host first, then the share counts from now on: a backend's report read
+      // after this moment counts the share itself (as `creating`), and older ones are ignored.
+      const placed = (await shares.update(id, {host: pool.id, availabilityZone: pool.zone, updatedAt: new Date().toISOString()}))!
       this.hostStates.consume(pool.id, request.size)
-      return {pool, reason: ''}
+      return {pool, placed}
     })
-    if (chosen.pool === undefined) {
-      this.log.warn(`share ${id} (${request.size} GiB): ${chosen.reason}`)
-      return (await shares.update(id, {status: 'error', statusReason: chosen.reason, updatedAt: new Date().toISOString()}))!
+    if (decision.pool === undefined) {
+      this.log.warn(`share ${id} (${request.size} GiB): ${decision.reason}`)
+      return (await shares.update(id, {status: 'error', statusReason: decision.reason, updatedAt: new Date().toISOString()}))!
     }
-    const {pool} = chosen
-    const placed = (await shares.update(id, {host: pool.id, availabilityZone: pool.zone, updatedAt: new Date().toISOString()}))!
+    const {pool, placed} = decision
     this.log.info(`share ${id} (${request.size} GiB) goes to ${pool.id}`)
     try {
       await this.context.rpc.prepare({topic: SHARE_TOPIC, server: pool.host, version: SHARE_RPC_VERSION}).cast(ctx, 'createShare', {shareId: id})

@@ -1,4 +1,4 @@
-import {createContext, SchedulerDependentManager, type PeriodicTaskDeclarations, type RequestContext} from 'steward'
+import {createContext, SCHEDULER_TOPIC, SchedulerDependentManager, type PeriodicTaskDeclarations, type RequestContext} from 'steward'
 import {ShareDriver, type ShareSpec} from './share-driver.js'
 import {checkSize, SHARES_COLLECTION, ShareError, type ShareCapabilities, type ShareRecord, type ShareStatus} from './share-types.js'
 
@@ -34,6 +34,8 @@ export class ShareManager extends SchedulerDependentManager {
   }
 
   private driver: ShareDriver | undefined
+  /** When the capabilities held were read: what a report is stamped with (see publishServiceCapabilities). */
+  private statsReadAt = new Date(0).toISOString()
 
   /** The backend's name: the part of the service host after `@` (the host itself without backends). */
   get backendName(): string {
@@ -67,12 +69,22 @@ export class ShareManager extends SchedulerDependentManager {
   }
 
   /**
-   * RPC (a scheduler fans it out when it starts): read the driver's stats and publish them, as
-   * Manila's publish_service_capabilities reports before it publishes.
+   * RPC (a scheduler fans it out when it starts): read the driver's stats and fan them out to the
+   * schedulers, as Manila's publish_service_capabilities reports before it publishes.
+   *
+   * Unlike the inherited method, the report is stamped with the time the stats were read rather
+   * than sent: a scheduler ignores reports older than its last placement on this backend, and
+   * only a report read after that placement is sure to count it (see updateStats).
    */
   override async publishServiceCapabilities(ctx: RequestContext = createContext(this.host)): Promise<void> {
     if (this.driver?.initialized === true) await this.updateStats()
-    await super.publishServiceCapabilities(ctx)
+    if (this.lastCapabilities === undefined) return
+    await this.context.rpc.prepare({topic: SCHEDULER_TOPIC, fanout: true}).cast(ctx, 'updateServiceCapabilities', {
+      serviceName: this.serviceName,
+      host: this.host,
+      capabilities: this.lastCapabilities,
+      timestamp: this.statsReadAt,
+    })
   }
 
   /** RPC (cast by the scheduler): create the share the scheduler placed here, `creating → available | error`. */
@@ -213,10 +225,27 @@ export class ShareManager extends SchedulerDependentManager {
     this.log.info(`ensured ${ensured} shares`, {backend: this.backendName})
   }
 
-  /** Read the driver's capacity into the capabilities the next publish sends. */
+  /**
+   * Read the backend's capacity into the capabilities the next publish sends: the driver's stats,
+   * less the shares placed here that are still `creating` (the scheduler names a share's host
+   * before it casts createShare, so a share it placed is either in the driver or counted here; one
+   * counted twice for a moment errs on the safe side).
+   */
   private async updateStats(): Promise<void> {
+    const readAt = new Date().toISOString()
     const stats = await this.requireDriver().getShareStats()
-    const capabilities: ShareCapabilities = {backendName: this.backendName, driver: stats.driver, pools: stats.pools}
+    const creating = new Map<string, number>()
+    for (const share of await this.shares()) {
+      if (share.status !== 'creating') continue
+      const {pool} = specOf(share)
+      creating.set(pool, (creating.get(pool) ?? 0) + share.size)
+    }
+    const pools = stats.pools.map((pool) => {
+      const pending = creating.get(pool.name) ?? 0
+      return {...pool, freeCapacityGb: Math.max(0, pool.freeCapacityGb - pending), allocatedCapacityGb: pool.allocatedCapacityGb + pending}
+    })
+    const capabilities: ShareCapabilities = {backendName: this.backendName, driver: stats.driver, pools}
+    this.statsReadAt = readAt
     this.updateServiceCapabilities(capabilities)
   }
 

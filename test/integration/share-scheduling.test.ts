@@ -70,6 +70,23 @@ describe('the scheduler and the share service', () => {
     }
   })
 
+  it('fills both backends exactly with shares asked for all at once: none is placed where it does not fit', async () => {
+    const system = await startShareSystem()
+    const {client, close} = await openTestClient(system.dir)
+    try {
+      const scheduler = client.prepare({topic: 'scheduler', version: '1.0'})
+      // 15 GiB of shares for 15 GiB of capacity, while the backends' reports come and go.
+      const shares = (await Promise.all(Array.from({length: 15}, () => scheduler.call(createContext('vitest'), 'createShare', {size: 1})))) as Share[]
+      expect(shares.map((share) => share.status)).toEqual(Array.from({length: 15}, () => 'creating'))
+      await Promise.all(shares.map((share) => system.share.waitForOutput(new RegExp(`share ${share.id} available`))))
+      const on = (backend: string) => shares.filter((share) => share.host === `B@${backend}#localfs`).length
+      expect([on('fast'), on('slow')]).toEqual([10, 5])
+      expect((await system.createShare({size: 1})).statusReason).toMatch(/^No valid host was found: B@fast#localfs: 0 GiB free, 1 GiB asked \(CapacityFilter\)/)
+    } finally {
+      await close()
+    }
+  })
+
   it('extends, shrinks and deletes a share; the backend\'s capacity follows, and a failed change leaves the share as it was', async () => {
     const system = await startShareSystem()
     const share = await system.createAvailable(2)
