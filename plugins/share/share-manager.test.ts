@@ -2,9 +2,11 @@
  * The share plugin and the scheduler in one test host (startTestHost, in this process), on the
  * share-memory driver: the life of a share and what each service shows monitors.
  */
+import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {openStore} from '../../src/store/index.js'
 import {startTestHost, type TestHost} from '../../src/testing/index.js'
-import type {ShareRecord} from './share-types.js'
+import {SHARE_PLUGIN, SHARES_COLLECTION, type ShareRecord} from './share-types.js'
 
 describe('ShareManager on share-memory, scheduled by SchedulerManager', () => {
   let host: TestHost
@@ -34,6 +36,21 @@ describe('ShareManager on share-memory, scheduled by SchedulerManager', () => {
     const details = async (service: typeof backend) => (await service.details())?.capabilities
     expect(await details(backend)).toEqual({backendName: 'm1', driver: 'share-memory', pools: [{name: 'memory', totalCapacityGb: 4, freeCapacityGb: 4, allocatedCapacityGb: 0, reservedPercentage: 0}]})
     expect(Object.keys((await details(scheduler)) as object).sort()).toEqual(['test-host@m1', 'test-host@m2'])
+  })
+
+  it('counts a share placed on it but still creating in the capacity it reports, so a report cannot undo a placement', async () => {
+    // What the scheduler writes before it casts createShare; the cast has not arrived yet.
+    const store = await openStore({stateDir: path.join(host.dir, 'state')})
+    const now = new Date().toISOString()
+    try {
+      await store.collection(SHARE_PLUGIN, SHARES_COLLECTION).put({id: 'placed', name: null, size: 2, status: 'creating', statusReason: null, availabilityZone: 'nova', host: 'test-host@m1#memory', exportLocation: null, createdAt: now, updatedAt: now})
+    } finally {
+      await store.close()
+    }
+    await host.call('share', 'publishServiceCapabilities', {}, {server: 'test-host@m1'})
+    expect(await host.call('share', 'listShares', {}, {server: 'test-host@m1'})).toContainEqual(expect.objectContaining({id: 'placed', status: 'creating'}))
+    const backend = host.host.services.find((service) => service.host === 'test-host@m1')!
+    expect((await backend.details())?.capabilities).toMatchObject({pools: [{name: 'memory', freeCapacityGb: 2, allocatedCapacityGb: 2}]})
   })
 
   it('refuses changes in the wrong state, of unknown shares, and without an id', async () => {
