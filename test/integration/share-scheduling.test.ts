@@ -145,9 +145,10 @@ describe('the scheduler and the share service', () => {
 
     const enable = await runCli(['services', 'enable', '--host', 'B@fast', '--binary', 'steward-share'], {cwd: system.dir})
     expect(enable.code).toBe(0)
-    // The next decision finds it up and enabled but unknown, and asks it to report.
+    // The next decision finds it up and enabled but unknown, and asks it to report (that decision
+    // may or may not see the report, depending on when it lands); the one after counts it.
     const back = nextOutput(system.scheduler, /capabilities of B@fast accepted/)
-    expect((await system.createAvailable(1)).host).toBe('B@slow#localfs')
+    await system.createAvailable(1)
     await back
     expect((await system.createAvailable(1)).host).toBe('B@fast#localfs')
   })
