@@ -187,7 +187,7 @@ export class Host implements HostControl {
       stoppedAt: null,
     })
     const apis = [...this.apis.values()]
-    log.info(`host ${this.name} starting ${[...this.services.map((service) => service.binary), ...apis.map((api) => `steward-${api.name}`)].join(', ')}`, {state: store.location, endpoint, feed: feedEndpoint ?? null})
+    log.info(`host ${this.name} starting ${[...this.services.map((service) => (service.backend === undefined ? service.binary : `${service.binary}@${service.backend}`)), ...apis.map((api) => `steward-${api.name}`)].join(', ')}`, {state: store.location, endpoint, feed: feedEndpoint ?? null})
     this.unlistenHostTopic = listenHostTopic(dispatcher, this)
     // A service or API that fails to start is logged and left out; the host runs on with the
     // others, and fails only when none starts. APIs start once the services listen, so they never
