@@ -7,13 +7,6 @@ import {digestOf, type ApiToken} from './api-settings.js'
 import {errorAnswer, isServerFault} from './error-response.js'
 import {mountPipeline, type PipelineElement} from './pipeline.js'
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** A route anyone may call without the token (only /healthz). */
-    public?: boolean
-  }
-}
-
 /** The request id the API service gave a request before fastify saw it. */
 export const requestIdKey = Symbol('steward.requestId')
 
@@ -27,10 +20,10 @@ export interface AppOptions {
 }
 
 /**
- * One fastify application: JSON only, the body limit, the token check before everything, errors
- * as `{code, message}`, then the pipeline. It never listens itself: the API service owns the
- * socket and hands requests to the application that serves now, so a reset can swap in a new one
- * without closing the port.
+ * One fastify application: JSON only, the body limit, the token check before everything (every
+ * route needs it; /healthz never reaches the application), errors as `{code, message}`, then the
+ * pipeline. It never listens itself: the API service owns the socket and hands requests to the
+ * application that serves now, so a reset can swap in a new one without closing the port.
  */
 export async function buildApp({elements, token, maxBodySize, log}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -51,10 +44,6 @@ export async function buildApp({elements, token, maxBodySize, log}: AppOptions):
 
   if (token !== undefined) {
     app.addHook('onRequest', (request, _reply, done) => {
-      if (request.routeOptions.config.public === true) {
-        done()
-        return
-      }
       const presented = presentedToken(request.headers)
       if (presented !== undefined && timingSafeEqual(digestOf(presented), token.digest)) {
         done()

@@ -1,10 +1,12 @@
 import type {FastifyInstance} from 'fastify'
 import {StewardError, isStewardError} from '../errors/index.js'
+import type {LogLevel} from '../config/options.js'
 import type {Logger} from '../log/logger.js'
 import type {RpcClient} from '../rpc/context.js'
 import {MAX_REASON_LENGTH, disableService, enableService} from '../service/service-admin.js'
 import {viewHost, viewService} from '../service/service-state.js'
 import type {StateStore} from '../store/types.js'
+import {FreshRead} from './fresh-read.js'
 
 /** What steward's own routes work with: the host's store and RPC client. */
 export interface ApiDeps {
@@ -13,6 +15,8 @@ export interface ApiDeps {
   store: StateStore
   rpc: RpcClient
   log: Logger
+  /** log_level: what the request log would show. */
+  logLevel: LogLevel
   /** service_down_time, for the state of services and hosts. */
   downTimeSeconds: number
   /** rpc_response_timeout: how long an RPC call waits when the request names no timeout. */
@@ -65,10 +69,6 @@ const rpcParams = {
   properties: {topic: {type: 'string', minLength: 1, maxLength: 255}, method: {type: 'string', minLength: 1, maxLength: 255}},
 } as const
 
-const healthResponse = {
-  200: {type: 'object', properties: {status: {type: 'string'}, host: {type: 'string'}}, required: ['status', 'host']},
-} as const
-
 interface ServicesQuery {
   host?: string
   binary?: string
@@ -85,26 +85,24 @@ interface RpcBody {
 }
 
 /**
- * steward's own routes (docs/api.md): health, the services table as `steward services list`
- * shows it, enabling and disabling services, the hosts, and RPC calls through the host's client.
+ * steward's own routes (docs/api.md): the services table as `steward services list` shows it,
+ * enabling and disabling services, the hosts, and RPC calls through the host's client. (/healthz
+ * is the API service's own, answered before the pipeline.)
  */
 export function registerCoreRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const {store, rpc, downTimeSeconds} = deps
-  const health = {status: 'ok', host: deps.host}
-
-  // Public: load balancers and supervisors probe it without a token. It reads nothing.
-  app.get('/healthz', {config: {public: true}, schema: {response: healthResponse}}, (_request, reply) => {
-    void reply.send(health)
-  })
+  // Listings under load share reads of the store (fresh-read.ts); filters apply in memory.
+  const services = new FreshRead(() => store.listServices())
+  const hosts = new FreshRead(() => store.listHosts())
 
   app.get<{Querystring: ServicesQuery}>('/v1/services', {schema: {querystring: servicesQuery}}, async (request) => {
     const {host, binary, topic, state, status} = request.query
-    const filter = {...(host && {host}), ...(binary && {binary}), ...(topic && {topic})}
     const now = new Date()
-    const services = (await store.listServices(filter))
+    const listed = (await services.get())
+      .filter((record) => (host === undefined || record.host === host) && (binary === undefined || record.binary === binary) && (topic === undefined || record.topic === topic))
       .map((record) => viewService(record, now, downTimeSeconds))
       .filter((service) => (state === undefined || service.state === state) && (status === undefined || service.status === status))
-    return {services}
+    return {services: listed}
   })
 
   app.put<{Body: {host: string; binary: string}}>('/v1/services/enable', {schema: {body: enableBody}}, async (request) => {
@@ -121,7 +119,7 @@ export function registerCoreRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/v1/hosts', async () => {
     const now = new Date()
-    return {hosts: (await store.listHosts()).map((host) => viewHost(host, now, downTimeSeconds))}
+    return {hosts: (await hosts.get()).map((host) => viewHost(host, now, downTimeSeconds))}
   })
 
   app.post<{Params: {topic: string; method: string}; Body: RpcBody}>(

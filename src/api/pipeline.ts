@@ -25,7 +25,7 @@ export interface RouteSource {
 /** steward's own elements, by name. */
 function coreElements(deps: ApiDeps): Record<string, PipelineElement> {
   return {
-    'request-log': {name: 'request-log', provider: 'steward', kind: 'middleware', mount: (app) => addRequestLog(app, deps.log)},
+    'request-log': {name: 'request-log', provider: 'steward', kind: 'middleware', mount: (app) => addRequestLog(app, deps.log, deps.logLevel)},
     core: {name: 'core', provider: 'steward', kind: 'routes', mount: (app) => void app.register((child, _options, done) => (registerCoreRoutes(child, deps), done()))},
   }
 }

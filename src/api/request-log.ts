@@ -1,16 +1,16 @@
 import type {FastifyInstance} from 'fastify'
+import type {LogLevel} from '../config/options.js'
 import type {Logger} from '../log/logger.js'
 
 /**
- * steward's `request-log` middleware: one line per answered request, with its request id, status
- * and time. Health probes come every few seconds from supervisors; they are logged at debug.
+ * steward's `request-log` middleware: one line per answered request, with its status, time and
+ * request id. At log levels that would show none of these lines, it adds no hook at all, so a
+ * request costs nothing. (/healthz probes never reach the pipeline: they are not logged.)
  */
-export function addRequestLog(app: FastifyInstance, log: Logger): void {
+export function addRequestLog(app: FastifyInstance, log: Logger, level: LogLevel): void {
+  if (level === 'warn' || level === 'error') return
   app.addHook('onResponse', (request, reply, done) => {
-    const fields = {status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, requestId: request.id}
-    const line = `${request.method} ${request.url}`
-    if (request.routeOptions.config.public === true) log.debug(line, fields)
-    else log.info(line, fields)
+    log.info(`${request.method} ${request.url}`, {status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, requestId: request.id})
     done()
   })
 }

@@ -42,6 +42,14 @@ interface Adopted {
   token: ApiToken | undefined
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+/** GET or HEAD /healthz, with or without a query string. */
+function isHealthProbe(request: IncomingMessage): boolean {
+  const {url = ''} = request
+  return url.startsWith('/healthz') && (url.length === 8 || url.charCodeAt(8) === 63 /* ? */) && (request.method === 'GET' || request.method === 'HEAD')
+}
+
 /** How often a graceful stop closes the connections whose last request has been answered. */
 const DRAIN_POLL_MS = 20
 
@@ -69,6 +77,9 @@ export class ApiService {
   private stoppedSignal!: Promise<void>
   private markStopped!: () => void
   private readonly log: Logger
+  /** The answers of GET /healthz, made once: the probe is answered many times a minute. */
+  private readonly healthBody: string
+  private readonly stoppingBody: string
   /** Open connections: when each was accepted, how many requests it sent, how many are being answered. */
   private readonly connections = new Map<Socket, {since: number; requests: number; active: number}>()
 
@@ -79,6 +90,8 @@ export class ApiService {
     this.settings = apiSettings(options.config.options, options.name)
     this.token = readApiToken(this.settings)
     this.log = options.log.child({service: `steward-${options.name}@${options.config.options.host}`})
+    this.healthBody = JSON.stringify({status: 'ok', host: options.config.options.host})
+    this.stoppingBody = JSON.stringify({status: 'stopping', host: options.config.options.host})
     this.server = http.createServer((request, response) => this.handle(request, response))
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket))
     this.server.on('connection', (socket: Socket) => {
@@ -179,7 +192,18 @@ export class ApiService {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
+    const id = requestIdOf(request)
+    const stopping = this.lifecycle === 'stopping'
     const connection = this.connections.get(request.socket)
+    if (isHealthProbe(request)) {
+      // The service's own liveness, answered before the pipeline: no token, no plugin code, no
+      // framework, so a supervisor's probe never depends on what the pipeline holds (docs/api.md).
+      // Answered at once, so the connection has no request in progress after it.
+      if (connection !== undefined) connection.requests++
+      if (stopping) response.writeHead(503, {'content-type': JSON_TYPE, [REQUEST_ID_HEADER]: id, connection: 'close'}).end(this.stoppingBody)
+      else response.writeHead(200, {'content-type': JSON_TYPE, [REQUEST_ID_HEADER]: id}).end(this.healthBody)
+      return
+    }
     if (connection !== undefined) {
       connection.requests++
       connection.active++
@@ -187,15 +211,14 @@ export class ApiService {
     }
     const app = this.app
     if (app === undefined) {
-      response.writeHead(503, {'content-type': 'application/json; charset=utf-8', connection: 'close'})
+      response.writeHead(503, {'content-type': JSON_TYPE, [REQUEST_ID_HEADER]: id, connection: 'close'})
       response.end(JSON.stringify({code: 'NO_SERVICE_AVAILABLE', message: 'The API is not serving.'}))
       return
     }
-    const id = requestIdOf(request)
     ;(request as IncomingMessage & {[requestIdKey]?: string})[requestIdKey] = id
     response.setHeader(REQUEST_ID_HEADER, id)
     // While stopping, a request that came on an open connection is answered, and the connection closed after.
-    if (this.lifecycle === 'stopping') response.setHeader('connection', 'close')
+    if (stopping) response.setHeader('connection', 'close')
     app.routing(request, response)
   }
 

@@ -59,10 +59,10 @@ describe('API routes and middleware from a plugin', () => {
     expect(api.host.output).not.toContain('meter-guard saw GET /v1/services')
   })
 
-  it('serves only what the pipeline names: without "core", no /v1 routes', async () => {
+  it('serves only what the pipeline names: without "core", no /v1 routes (/healthz is the service\'s own)', async () => {
     const api = await startApiHost(meter(['meter-api']))
     expect(await api.request('/v1/services')).toMatchObject({status: 404, body: {code: 'API_NOT_FOUND'}})
-    expect(await api.request('/healthz')).toMatchObject({status: 404})
+    expect(await api.request('/healthz')).toMatchObject({status: 200, body: {status: 'ok', host: 'apihost'}})
     expect(await api.request('/meter/readings')).toMatchObject({status: 200, body: {readings: []}})
   })
 
