@@ -1,5 +1,6 @@
 // The baseline of the API benchmark: a bare node:http server answering what steward's API answers,
-// /healthz and /v1/services, with the same JSON (serialized per request, as steward does).
+// /healthz and /v1/services, with the same JSON: the constant health answer made once (as steward
+// makes it), the listing serialized per request (as steward does).
 //
 //   node --import tsx bench/api/bare-server.ts --host-name NAME --services-file FILE
 //
@@ -11,13 +12,13 @@ import {parseArgs} from 'node:util'
 import {printReady} from '../rpc/common.js'
 
 const {values} = parseArgs({options: {'host-name': {type: 'string', default: 'bench-api'}, 'services-file': {type: 'string'}}})
-const health = {status: 'ok', host: values['host-name']}
+const health = JSON.stringify({status: 'ok', host: values['host-name']})
 const services: unknown = values['services-file'] === undefined ? {services: []} : JSON.parse(readFileSync(values['services-file'], 'utf8'))
 const json = {'content-type': 'application/json; charset=utf-8'}
 
 const server = http.createServer((request, response) => {
   if (request.method === 'GET' && request.url === '/healthz') {
-    response.writeHead(200, json).end(JSON.stringify(health))
+    response.writeHead(200, json).end(health)
   } else if (request.method === 'GET' && request.url === '/v1/services') {
     response.writeHead(200, json).end(JSON.stringify(services))
   } else {
