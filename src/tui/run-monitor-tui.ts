@@ -11,7 +11,10 @@ export interface RunMonitorTuiOptions {
   stderr?: NodeJS.WriteStream
   /** Draw on the alternate screen and give the terminal back as it was. @default stdout.isTTY */
   alternateScreen?: boolean
-  /** Paints per second at most, for model changes and for Ink's own writes. @default 10 */
+  /**
+   * Paints per second at most for model changes; Ink's own writes (keys, prompts) are capped at
+   * twice this. @default 10
+   */
   maxFps?: number
   /**
    * Signals that end the UI; the promise then resolves and the caller stops what it runs. Other
@@ -84,7 +87,11 @@ export async function runMonitorTui(source: MonitorSource, actions: Actions, opt
       ...(options.stderr === undefined ? {} : {stderr: options.stderr}),
       // The dashboard handles Ctrl-C itself, in every mode, through the same way out as q.
       exitOnCtrlC: false,
-      maxFps,
+      // Model changes are already at most maxFps (useThrottledModel). Ink's throttle restarts its
+      // window on every call inside it, so at the same rate it held back each model paint that
+      // came just under an interval after Ink's last write, by up to one more interval, and then
+      // wrote two frames at once; with half the window, model paints are written when they come.
+      maxFps: maxFps * 2,
     })
   } catch (error) {
     detach()
