@@ -16,14 +16,14 @@ afterEach(async () => {
 })
 
 /** A host as the store records it, with a real feed publishing snapshots of one probe service. */
-async function feedHost(name: string, calls: number): Promise<{record: HostRecord; feed: FeedPublisher}> {
+async function feedHost(name: string, calls: number, intervalMs = 50): Promise<{record: HostRecord; feed: FeedPublisher}> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'steward-monitor-client-'))
   const snapshot = async (): Promise<HostSnapshot> => ({
     at: new Date().toISOString(),
     host: {name, pid: 1, endpoint: `ipc://${dir}/${name}.sock`, uptimeSeconds: 1, rssBytes: 1, heapUsedBytes: 1, cpuPercent: 0},
     services: [telemetry(name, 'probe', {rpc: {...telemetry(name, 'probe').rpc, calls}})],
   })
-  const feed = new FeedPublisher({host: name, log: silentLogger, snapshot, intervalMs: 50})
+  const feed = new FeedPublisher({host: name, log: silentLogger, snapshot, intervalMs})
   const feedEndpoint = await feed.bind(`ipc://${path.join(dir, `${name}.feed.sock`)}`)
   cleanups.push(() => feed.close())
   const now = new Date().toISOString()
@@ -100,6 +100,36 @@ describe('MonitorClient', () => {
     await open(store)
     await vi.waitFor(() => expect(backlogs).toBe(2), {timeout: 5000})
     expect(messages()).toEqual(['A started', 'B started', 'A ticks', 'A ticks', 'A live'])
+  })
+
+  it('takes log lines into the model without rebuilding its hosts and services within a second, and rebuilds them after', async () => {
+    const store = openMemoryStore()
+    // One snapshot, when the client subscribes; then only what the test logs.
+    const a = await feedHost('A', 3, 60_000)
+    await store.putHost(a.record)
+    await store.findOrCreateService({host: 'A', binary: 'steward-probe', topic: 'probe', zone: 'nova', disabled: false})
+    let now = Date.now()
+    const client = await MonitorClient.open({store, downTimeSeconds: 60, refreshMs: 60_000, notifyMs: 10, clock: () => new Date(now)})
+    cleanups.push(() => client.close())
+    await vi.waitFor(() => expect(calls(client.current(), 'A')).toBe(3), {timeout: 5000})
+    const built = client.current()
+    const seen: MonitorModel[] = []
+    client.subscribe((model) => seen.push(model))
+
+    a.feed.logListener({time: new Date(now), level: 'info', message: 'first', fields: {}})
+    await vi.waitFor(() => expect(seen.at(-1)?.logs.map((line) => line.message)).toContain('first'), {timeout: 5000})
+    const withLine = seen.at(-1)!
+    expect(withLine.services).toBe(built.services)
+    expect(withLine.hosts).toBe(built.hosts)
+    expect(withLine.at).toBe(built.at)
+
+    // A second on, the ages have moved: everything is built again.
+    now += 1000
+    a.feed.logListener({time: new Date(now), level: 'info', message: 'second', fields: {}})
+    await vi.waitFor(() => expect(seen.at(-1)?.logs.map((line) => line.message)).toContain('second'), {timeout: 5000})
+    expect(seen.at(-1)!.services).not.toBe(built.services)
+    expect(seen.at(-1)!.at).not.toBe(built.at)
+    expect(calls(seen.at(-1)!, 'A')).toBe(3)
   })
 
   it('watches only the hosts named, with their services on every backend', async () => {

@@ -51,6 +51,8 @@ export class MonitorClient {
   private readonly modelListeners = new Set<(model: MonitorModel) => void>()
   private readonly eventListeners = new Set<(event: FeedEvent) => void>()
   private model: MonitorModel | undefined
+  /** Log lines came since the model was built (and nothing else: that drops the model). */
+  private logsChanged = false
   private modelBuiltAt = 0
   private notifyTimer: NodeJS.Timeout | undefined
   private refreshTimer: NodeJS.Timeout | undefined
@@ -73,7 +75,12 @@ export class MonitorClient {
     return client
   }
 
-  /** The model now (rebuilt when something changed, or a second passed: ages move). */
+  /**
+   * The model now: rebuilt when something changed, or a second passed (ages move). When only log
+   * lines came since it was built, within that second, it keeps its time, hosts and services (the
+   * same objects) with the new log tail: a log line does not rebuild every service, and a view
+   * that shows no log lines can tell it has nothing new to paint.
+   */
   current(): MonitorModel {
     const now = this.options.clock()
     if (this.model === undefined || now.getTime() - this.modelBuiltAt >= 1000) {
@@ -87,7 +94,10 @@ export class MonitorClient {
         logs: this.logs(),
       })
       this.modelBuiltAt = now.getTime()
+    } else if (this.logsChanged) {
+      this.model = {...this.model, logs: this.logs()}
     }
+    this.logsChanged = false
     return this.model
   }
 
@@ -204,7 +214,7 @@ export class MonitorClient {
         this.options.log.warn('a monitor event listener threw', {error})
       }
     }
-    this.changed()
+    this.changed(event.type === 'log' || event.type === 'backlog' ? 'logs' : 'all')
   }
 
   /**
@@ -253,9 +263,10 @@ export class MonitorClient {
     return [...this.logRing.slice(this.logStart), ...this.logRing.slice(0, this.logStart)]
   }
 
-  /** Something changed: the next current() rebuilds, and listeners hear of it soon. */
-  private changed(): void {
-    this.model = undefined
+  /** Something changed: the next current() rebuilds (or takes the new log lines), and listeners hear of it soon. */
+  private changed(what: 'all' | 'logs' = 'all'): void {
+    if (what === 'all') this.model = undefined
+    else this.logsChanged = true
     if (this.modelListeners.size === 0 || this.notifyTimer !== undefined || this.closed) return
     this.notifyTimer = setTimeout(() => {
       this.notifyTimer = undefined

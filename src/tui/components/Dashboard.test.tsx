@@ -1,8 +1,9 @@
+import {setTimeout as delay} from 'node:timers/promises'
 import {render} from 'ink-testing-library'
 import {afterEach, describe, expect, test} from 'vitest'
 import {cleanup} from 'ink-testing-library'
 import {FakeActions, FakeSource, logLine, service, twoHostModel} from '../../../test/helpers/monitor-model.js'
-import {KEYS, press, type} from '../../../test/helpers/ink.js'
+import {KEYS, press, type, whenListening} from '../../../test/helpers/ink.js'
 import {App} from './App.js'
 
 afterEach(() => cleanup())
@@ -199,6 +200,21 @@ describe('hosts and logs views', () => {
     await press(stdin, 'G')
     expect(frame()).toContain('line 199')
     expect(frame()).toContain('following')
+  })
+
+  test('a model that brings only log lines (same hosts and services) is not painted outside the logs view, and shows in it', async () => {
+    const {stdin, frame, frames, source} = start()
+    await whenListening(stdin)
+    const painted = frames.length
+    const model = source.model
+    source.emit({...model, logs: [...model.logs, logLine('node1', 'fresh line')]})
+    await delay(150)
+    expect(frames.length).toBe(painted)
+    await press(stdin, '4')
+    expect(frame()).toContain('fresh line')
+    source.emit({...source.model, logs: [...source.model.logs, logLine('node1', 'fresher line')]})
+    await delay(150)
+    expect(frame()).toContain('fresher line')
   })
 })
 

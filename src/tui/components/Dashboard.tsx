@@ -69,10 +69,16 @@ const INITIAL: UiState = {view: 'services', mode: {kind: 'normal'}, filter: '', 
 
 /** The monitor: views of the live model, keys to move and act, prompts to confirm. */
 export function Dashboard({source, actions, size: fixedSize, paintIntervalMs, onExit}: Props) {
-  const model = useThrottledModel(source, paintIntervalMs)
+  const [ui, setUi, latestUi] = useSyncedState(INITIAL)
+  // A model that brings only log lines keeps the hosts and services of the one on screen (the
+  // monitor client does so within a second): outside the logs view it changes nothing there.
+  const model = useThrottledModel(
+    source,
+    paintIntervalMs,
+    (shown, next) => latestUi().view === 'logs' || next.at !== shown.at || next.hosts !== shown.hosts || next.services !== shown.services,
+  )
   const size = useTerminalSize(fixedSize)
   const {exit} = useApp()
-  const [ui, setUi, latestUi] = useSyncedState(INITIAL)
   const [status, setStatus] = useState<Status>()
   const update = (patch: Partial<UiState> | ((state: UiState) => Partial<UiState>)) => setUi((state) => ({...state, ...(typeof patch === 'function' ? patch(state) : patch)}))
   const setMode = (mode: Mode) => update({mode})

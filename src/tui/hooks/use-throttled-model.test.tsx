@@ -79,6 +79,37 @@ test('unsubscribes and drops a pending paint when unmounted', async () => {
   expect(painted).not.toContain('b')
 })
 
+test('a model that changes nothing on screen is not painted, and the next render shows the newest', async () => {
+  const source = new FakeSource(modelAt('start'))
+  const painted: string[] = []
+  let quiet = true
+  function Judged({tick}: {tick: number}) {
+    const model = useThrottledModel(source, 100, (shown, next) => !quiet || !next.at.startsWith(shown.at.slice(0, 5)))
+    painted.push(model.at)
+    return (
+      <Text>
+        model {model.at} {tick}
+      </Text>
+    )
+  }
+  const {lastFrame, rerender} = render(<Judged tick={0} />)
+  await advance(0)
+  const renders = painted.length
+  // Same first five characters as 'start': nothing to paint.
+  source.emit(modelAt('start, with news'))
+  await advance(200)
+  expect(painted.length).toBe(renders)
+  expect(lastFrame()).toBe('model start 0')
+  // Another cause of a render draws the newest model.
+  rerender(<Judged tick={1} />)
+  await advance(0)
+  expect(lastFrame()).toBe('model start, with news 1')
+  quiet = false
+  source.emit(modelAt('other'))
+  await advance(1)
+  expect(lastFrame()).toBe('model other 1')
+})
+
 test('records no paint timing unless STEWARD_TUI_PAINT_TIMING=1, and then one measure per model painted', async () => {
   const painted: string[] = []
   const untimed = new FakeSource(modelAt('start'))

@@ -1,4 +1,4 @@
-import {useEffect, useLayoutEffect, useState} from 'react'
+import {useEffect, useLayoutEffect, useRef, useState} from 'react'
 import type {MonitorModel} from '../../monitor/telemetry.js'
 import type {MonitorSource} from '../monitor-source.js'
 
@@ -19,9 +19,21 @@ const timingPaints = process.env.STEWARD_TUI_PAINT_TIMING === '1'
  * The source's model, updated at most once per `intervalMs` however fast the source emits: the
  * first change after a quiet spell shows at once, later ones are folded into one update at the
  * end of the interval (the newest model wins, none is lost for good).
+ *
+ * `changesScreen(shown, next)`, when given, tells whether `next` would draw differently from the
+ * model on screen; a model that would not is not painted (nor does it start an interval), but the
+ * next render, whatever causes it, draws the newest model.
  */
-export function useThrottledModel(source: MonitorSource, intervalMs = DEFAULT_PAINT_INTERVAL_MS): MonitorModel {
+export function useThrottledModel(
+  source: MonitorSource,
+  intervalMs = DEFAULT_PAINT_INTERVAL_MS,
+  changesScreen?: (shown: MonitorModel, next: MonitorModel) => boolean,
+): MonitorModel {
   const [model, setModel] = useState(() => source.current())
+  const newest = useRef(model)
+  const shown = useRef(model)
+  const changes = useRef(changesScreen)
+  changes.current = changesScreen
   const renderStarted = timingPaints ? performance.now() : 0
   // Layout effects run after Ink's commit hook (layout, render, write), in the same task.
   useLayoutEffect(() => {
@@ -31,11 +43,20 @@ export function useThrottledModel(source: MonitorSource, intervalMs = DEFAULT_PA
     let lastUpdate = Number.NEGATIVE_INFINITY
     let timer: NodeJS.Timeout | undefined
     let latest: MonitorModel | undefined
+    const paint = (next: MonitorModel) => {
+      newest.current = next
+      shown.current = next
+      setModel(next)
+    }
     const flush = () => {
       timer = undefined
-      lastUpdate = Date.now()
-      if (latest !== undefined) setModel(latest)
+      const next = latest
       latest = undefined
+      if (next === undefined) return
+      newest.current = next
+      if (changes.current?.(shown.current, next) === false) return
+      lastUpdate = Date.now()
+      paint(next)
     }
     const unsubscribe = source.subscribe((next) => {
       latest = next
@@ -45,11 +66,11 @@ export function useThrottledModel(source: MonitorSource, intervalMs = DEFAULT_PA
       else timer = setTimeout(flush, wait)
     })
     // A change between the first render and the subscription would otherwise wait for the next.
-    setModel(source.current())
+    paint(source.current())
     return () => {
       unsubscribe()
       clearTimeout(timer)
     }
   }, [source, intervalMs])
-  return model
+  return newest.current
 }
