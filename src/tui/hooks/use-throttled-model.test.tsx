@@ -1,3 +1,4 @@
+import type {PerformanceMeasure} from 'node:perf_hooks'
 import {Text} from 'ink'
 import {cleanup, render} from 'ink-testing-library'
 import {afterEach, beforeEach, expect, test, vi} from 'vitest'
@@ -138,7 +139,10 @@ test('records no paint timing unless STEWARD_TUI_PAINT_TIMING=1, and then one me
     expect(lastFrame()).toBe('model c')
     const measures = performance.getEntriesByName(PAINT_MEASURE).slice(before)
     expect(measures).toHaveLength(3)
-    for (const measure of measures) expect(measure.duration).toBeGreaterThanOrEqual(0)
+    for (const measure of measures) {
+      expect(measure.duration).toBeGreaterThanOrEqual(0)
+      expect(((measure as PerformanceMeasure).detail as {cpuMs: number}).cpuMs).toBeGreaterThanOrEqual(0)
+    }
   } finally {
     performance.clearMeasures(PAINT_MEASURE)
     vi.unstubAllEnvs()

@@ -9,7 +9,9 @@ export const DEFAULT_PAINT_INTERVAL_MS = 100
  * With STEWARD_TUI_PAINT_TIMING=1 (benchmarks: bench/tui), each paint of a new model is recorded
  * as a User Timing measure of this name: from the start of the render of the component that uses
  * the model to the end of its commit, which includes Ink's layout, its rendering of the frame and
- * the write to the terminal (unless Ink's own throttle holds that write back). Read them with a
+ * the write to the terminal (unless Ink's own throttle holds that write back); its `detail.cpuMs`
+ * is the process's CPU time over the same span (all threads, but the others are mostly idle),
+ * which, unlike the span, does not grow while the process waits for a core. Read them with a
  * PerformanceObserver; they stay in the performance timeline until cleared.
  */
 export const PAINT_MEASURE = 'steward:tui-paint'
@@ -35,9 +37,12 @@ export function useThrottledModel(
   const changes = useRef(changesScreen)
   changes.current = changesScreen
   const renderStarted = timingPaints ? performance.now() : 0
+  const cpuStarted = timingPaints ? process.cpuUsage() : undefined
   // Layout effects run after Ink's commit hook (layout, render, write), in the same task.
   useLayoutEffect(() => {
-    if (timingPaints) performance.measure(PAINT_MEASURE, {start: renderStarted})
+    if (!timingPaints) return
+    const cpu = process.cpuUsage(cpuStarted)
+    performance.measure(PAINT_MEASURE, {start: renderStarted, detail: {cpuMs: (cpu.user + cpu.system) / 1000}})
   }, [model])
   useEffect(() => {
     let lastUpdate = Number.NEGATIVE_INFINITY
