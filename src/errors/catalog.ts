@@ -18,7 +18,7 @@ export const errorCatalog = {
   PLUGIN_INVALID: {exitCode: 78, summary: 'A plugin package does not declare what it provides correctly.'},
   PLUGIN_NAME_MISSING: {exitCode: 78, summary: 'A plugin has no name in its package.json or its definePlugin.'},
   PLUGIN_INCOMPATIBLE: {exitCode: 78, summary: 'A plugin requires steward versions that exclude this one.'},
-  PLUGIN_CONFLICT: {exitCode: 78, summary: 'Two plugins provide a manager or driver of the same name.'},
+  PLUGIN_CONFLICT: {exitCode: 78, summary: 'Two plugins provide a manager, driver or API route set of the same name.'},
   PLUGIN_LOAD_FAILED: {exitCode: 70, summary: 'A plugin module threw or failed to import.'},
   MANAGER_NOT_FOUND: {exitCode: 78, summary: 'No plugin provides the configured manager.'},
   MANAGER_INVALID: {exitCode: 70, summary: 'A manager class breaks the Manager contract (not a Manager, a malformed version, a bad RPC method).'},
