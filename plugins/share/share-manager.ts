@@ -111,34 +111,29 @@ export class ShareManager extends SchedulerDependentManager {
     return this.withShare(args, async (share, spec) => {
       if (share.status !== 'available' && share.status !== 'error' && share.status !== 'error_deleting') throw invalidState(share, 'delete', ['available', 'error', 'error_deleting'])
       await this.setStatus(share.id, 'deleting')
+      // The capacity is reported once the record says what happened: the records are the allocation.
       try {
         await this.requireDriver().deleteShare(spec)
+        const deleted = await this.setStatus(share.id, 'deleted', {statusReason: null, exportLocation: null})
+        this.log.info(`share ${share.id} deleted`)
+        return deleted
       } catch (error) {
         await this.setStatus(share.id, 'error_deleting', {statusReason: messageOf(error)})
         throw error
       } finally {
         await this.reportChange()
       }
-      const deleted = await this.setStatus(share.id, 'deleted', {statusReason: null, exportLocation: null})
-      this.log.info(`share ${share.id} deleted`)
-      return deleted
     })
   }
 
   /** RPC: grow a share to `newSize` GiB. A failure leaves it as it was and says why. */
   async extendShare(_ctx: RequestContext, args: ShareArgs): Promise<ShareRecord> {
-    return this.resize(args, 'extending', (share, newSize) => {
-      if (newSize <= share.size) throw new ShareError('SHARE_INVALID_SIZE', `Extending share ${share.id} needs a size above its ${share.size} GiB; found ${newSize}.`, {size: share.size, newSize})
-      return this.requireDriver().extendShare(specOf(share), newSize)
-    })
+    return this.resize(args, 'extend', (spec, newSize) => this.requireDriver().extendShare(spec, newSize))
   }
 
   /** RPC: shrink a share to `newSize` GiB; refused when its data would not fit. */
   async shrinkShare(_ctx: RequestContext, args: ShareArgs): Promise<ShareRecord> {
-    return this.resize(args, 'shrinking', (share, newSize) => {
-      if (newSize >= share.size) throw new ShareError('SHARE_INVALID_SIZE', `Shrinking share ${share.id} needs a size below its ${share.size} GiB; found ${newSize}.`, {size: share.size, newSize})
-      return this.requireDriver().shrinkShare(specOf(share), newSize)
-    })
+    return this.resize(args, 'shrink', (spec, newSize) => this.requireDriver().shrinkShare(spec, newSize))
   }
 
   /** RPC: the shares on this backend that are not deleted. */
@@ -148,22 +143,26 @@ export class ShareManager extends SchedulerDependentManager {
 
   // ---- the rest is private ----
 
-  private async resize(args: ShareArgs, status: 'extending' | 'shrinking', change: (share: ShareRecord, newSize: number) => Promise<void>): Promise<ShareRecord> {
+  /** Extend or shrink: `available → extending | shrinking → available`, at the new size or, on failure, the old one. */
+  private async resize(args: ShareArgs, action: 'extend' | 'shrink', change: (spec: ShareSpec, newSize: number) => Promise<void>): Promise<ShareRecord> {
     const newSize = checkSize(args.newSize, 'newSize')
-    return this.withShare(args, async (share) => {
-      if (share.status !== 'available') throw invalidState(share, status === 'extending' ? 'extend' : 'shrink', ['available'])
-      await this.setStatus(share.id, status)
+    return this.withShare(args, async (share, spec) => {
+      if (share.status !== 'available') throw invalidState(share, action, ['available'])
+      if (action === 'extend' ? newSize <= share.size : newSize >= share.size) {
+        throw new ShareError('SHARE_INVALID_SIZE', `To ${action} share ${share.id} give a size ${action === 'extend' ? 'above' : 'below'} its ${share.size} GiB; found ${newSize}.`, {size: share.size, newSize})
+      }
+      await this.setStatus(share.id, action === 'extend' ? 'extending' : 'shrinking')
       try {
-        await change(share, newSize)
+        await change(spec, newSize)
+        const resized = await this.setStatus(share.id, 'available', {size: newSize, statusReason: null})
+        this.log.info(`share ${share.id} ${action === 'extend' ? 'extended' : 'shrunk'} to ${newSize} GiB`)
+        return resized
       } catch (error) {
-        await this.setStatus(share.id, 'available', {statusReason: `${status === 'extending' ? 'extend' : 'shrink'} to ${newSize} GiB failed: ${messageOf(error)}`})
+        await this.setStatus(share.id, 'available', {statusReason: `${action} to ${newSize} GiB failed: ${messageOf(error)}`})
         throw error
       } finally {
         await this.reportChange()
       }
-      const resized = await this.setStatus(share.id, 'available', {size: newSize, statusReason: null})
-      this.log.info(`share ${share.id} ${status === 'extending' ? 'extended' : 'shrunk'} to ${newSize} GiB`)
-      return resized
     })
   }
 
@@ -226,23 +225,27 @@ export class ShareManager extends SchedulerDependentManager {
   }
 
   /**
-   * Read the backend's capacity into the capabilities the next publish sends: the driver's stats,
-   * less the shares placed here that are still `creating` (the scheduler names a share's host
-   * before it casts createShare, so a share it placed is either in the driver or counted here; one
-   * counted twice for a moment errs on the safe side).
+   * Read the backend's capacity into the capabilities the next publish sends.
+   *
+   * The share records are the allocation: every share placed on a pool counts from the moment
+   * the scheduler names its host (before it casts createShare) until it is deleted or failed. They
+   * are read first, in one read of the store, and the report is stamped with that moment, so it
+   * counts every placement made before it; the scheduler ignores reports older than its last
+   * placement. Free space is the smaller of the driver's and what the records leave: the driver
+   * does not know a share before its create runs, and the records do not know the filesystem.
    */
   private async updateStats(): Promise<void> {
     const readAt = new Date().toISOString()
-    const stats = await this.requireDriver().getShareStats()
-    const creating = new Map<string, number>()
+    const allocated = new Map<string, number>()
     for (const share of await this.shares()) {
-      if (share.status !== 'creating') continue
+      if (share.status === 'error' || share.status === 'deleted') continue
       const {pool} = specOf(share)
-      creating.set(pool, (creating.get(pool) ?? 0) + share.size)
+      allocated.set(pool, (allocated.get(pool) ?? 0) + share.size)
     }
+    const stats = await this.requireDriver().getShareStats()
     const pools = stats.pools.map((pool) => {
-      const pending = creating.get(pool.name) ?? 0
-      return {...pool, freeCapacityGb: Math.max(0, pool.freeCapacityGb - pending), allocatedCapacityGb: pool.allocatedCapacityGb + pending}
+      const placed = allocated.get(pool.name) ?? 0
+      return {...pool, allocatedCapacityGb: placed, freeCapacityGb: Math.max(0, Math.min(pool.freeCapacityGb, pool.totalCapacityGb - placed))}
     })
     const capabilities: ShareCapabilities = {backendName: this.backendName, driver: stats.driver, pools}
     this.statsReadAt = readAt
