@@ -87,6 +87,25 @@ describe('the scheduler and the share service', () => {
     }
   })
 
+  it('loses no share while the share service reloads its plugin code in a new generation', async () => {
+    const system = await startShareSystem()
+    const {client, close} = await openTestClient(system.dir)
+    try {
+      const scheduler = client.prepare({topic: 'scheduler', version: '1.0'})
+      const create = () => scheduler.call(createContext('vitest'), 'createShare', {size: 1}) as Promise<Share>
+      const first = Array.from({length: 5}, create)
+      const reload = runCli(['services', 'reload', 'share', '--host', 'B'], {cwd: system.dir})
+      const during = Array.from({length: 5}, create)
+      expect((await reload).code).toBe(0)
+      const shares = await Promise.all([...first, ...during, create()])
+      await Promise.all(shares.map((share) => system.share.waitForOutput(new RegExp(`share ${share.id} available`))))
+      const listed = await Promise.all(['B@fast', 'B@slow'].map(async (server) => (await callJson<Share[]>(system.dir, 'share', 'listShares', {}, '--server', server)).result!))
+      expect(listed.flat().map((share) => share.status)).toEqual(Array.from({length: 11}, () => 'available'))
+    } finally {
+      await close()
+    }
+  })
+
   it('extends, shrinks and deletes a share; the backend\'s capacity follows, and a failed change leaves the share as it was', async () => {
     const system = await startShareSystem()
     const share = await system.createAvailable(2)
