@@ -89,7 +89,7 @@ export class SchedulerManager extends Manager {
       const pool = choosePool(weighByFreeCapacity(filtered.passed, this.capacityWeightMultiplier()))
       if (pool === undefined) return {reason: noValidHost(pools, filtered)}
       // The record names its host first, then the share counts from now on: a backend's report read
-      // after this moment counts the share itself (as `creating`), and older ones are ignored.
+      // after this moment counts the share from its record, and older ones are ignored.
       const placed = (await shares.update(id, {host: pool.id, availabilityZone: pool.zone, updatedAt: new Date().toISOString()}))!
       this.hostStates.consume(pool.id, request.size)
       return {pool, placed}
