@@ -53,13 +53,45 @@ export default class Start extends StewardCommand {
     const logFile = daemon ? new RotatingFile({file: hostLogPath(options.state_dir, options.host), maxSize: options.log_file_max_size, maxFiles: options.log_file_max_files}) : undefined
     // While the dashboard is up its Logs view shows the lines, and stdout is the dashboard's.
     let onScreen = true
+    // Once the terminal is gone (closed: writes fail with EIO), nothing is written to it any more
+    // and the host stops gracefully, rather than dying of an unhandled error.
+    let gone = false
+    let onTerminalGone = (): void => undefined
+    const terminalGone = (): void => {
+      if (gone) return
+      gone = true
+      process.stdout.write = ((_chunk: unknown, encoding?: unknown, callback?: unknown) => {
+        const done = typeof encoding === 'function' ? encoding : callback
+        if (typeof done === 'function') queueMicrotask(() => (done as () => void)())
+        return true
+      }) as typeof process.stdout.write
+      onTerminalGone()
+    }
+    if (logFile === undefined && process.stdout.isTTY) {
+      // oclif's own listener swallows EPIPE and throws anything else, EIO included.
+      process.stdout.removeAllListeners('error')
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EIO') terminalGone()
+        else if (error.code !== 'EPIPE') throw error
+      })
+    }
     // The host adds its telemetry feed's listener, so monitors get every line.
     const logListeners: Array<(record: LogRecord) => void> = []
     const log = createLogger({
       level: options.log_level,
       format: options.log_format,
       listeners: logListeners,
-      write: logFile === undefined ? (line) => void (onScreen && process.stdout.write(line)) : (line) => logFile.write(line),
+      write:
+        logFile === undefined
+          ? (line) => {
+              if (!onScreen || gone) return
+              try {
+                process.stdout.write(line)
+              } catch {
+                terminalGone()
+              }
+            }
+          : (line) => logFile.write(line),
     })
     const failed = async (error: unknown): Promise<never> => {
       if (daemon) await reportToStarter({type: 'failed', error: serialize(error)})
@@ -68,13 +100,24 @@ export default class Start extends StewardCommand {
     const host = await Host.open({config, topics: argv as string[], log, logListeners, reloadConfig: () => this.loadConfig(flags, optionFlags)}).catch(failed)
 
     let signalled = false
+    let dashboardUp = false
+    onTerminalGone = () => {
+      signalled = true
+      log.warn('the terminal is gone: stopping gracefully')
+      void host.stop({graceful: true})
+    }
     const removeSignalHandlers = handleSignals({
       log,
       stop: () => {
         signalled = true
         void host.stop({graceful: true})
       },
-      reload: () => host.reset(),
+      // A SIGHUP to a host whose dashboard's terminal was closed is the hangup (Manila exits on a
+      // SIGHUP in the foreground): it stops gracefully. Otherwise, and in the background, it reloads.
+      reload: async () => {
+        if (dashboardUp && !terminalAnswers()) terminalGone()
+        else await host.reset()
+      },
     })
     try {
       await host.start().catch(failed)
@@ -82,16 +125,20 @@ export default class Start extends StewardCommand {
       if (!daemon && flags.dashboard && process.stdout.isTTY) {
         let stopped = false
         void host.wait().then(() => (stopped = true))
+        dashboardUp = true
         onScreen = false
         try {
           await this.dashboard(config, host)
         } catch (error) {
           onScreen = true
-          log.error(`the dashboard failed: ${describeError(error)}`)
-          process.exitCode = 1
+          if (terminalAnswers()) {
+            log.error(`the dashboard failed: ${describeError(error)}`)
+            process.exitCode = 1
+          }
         } finally {
           onScreen = true
         }
+        if (!terminalAnswers()) terminalGone()
         if (!stopped && !signalled) log.info('dashboard closed: stopping gracefully')
         void host.stop({graceful: true})
       }
@@ -120,6 +167,13 @@ export default class Start extends StewardCommand {
       await close()
     }
   }
+}
+
+/** Whether stdout's terminal is still there: on a hung-up terminal every ioctl fails with EIO. */
+function terminalAnswers(): boolean {
+  const handle = (process.stdout as unknown as {_handle?: {getWindowSize?: (size: number[]) => number}})._handle
+  if (handle?.getWindowSize === undefined) return true
+  return handle.getWindowSize([]) === 0
 }
 
 /** An error as the background host reports it to `steward start --detach`. */
