@@ -130,6 +130,24 @@ describe('a host with api_workers: 2', () => {
     expect((await host.exited).code).toBe(0)
   })
 
+  it('leaves workers that keep failing at start errored, shown by status, while the host runs on', async () => {
+    const dir = await makeTestDir('steward-daemon-')
+    // Every worker fails to build its application (an unknown pipeline entry); the host's services run on.
+    await writeConfig(dir, {...baseConfig, api_workers: 2, api_pipeline: ['core', 'no-such-routes'], worker_max_restarts: 1})
+    const host = new StewardProcess(['start', 'probe', 'api', '--host', 'w4'], {cwd: dir})
+    await host.waitForOutput(/host w4 running/)
+    expect(host.output.match(/it is errored and not restarted/g)).toHaveLength(2)
+    const [record] = await status(dir)
+    expect(record!.workers.map(({state, unstableExits, restarts}) => ({state, unstableExits, restarts}))).toEqual([
+      {state: 'errored', unstableExits: 2, restarts: 1},
+      {state: 'errored', unstableExits: 2, restarts: 1},
+    ])
+    expect(record!.services).toMatchObject([{binary: 'steward-probe', state: 'up'}])
+    expect((await runCli(['status'], {cwd: dir})).stdout).toMatch(/api#1 errored after 2 unstable exits/)
+    host.kill('SIGTERM')
+    expect((await host.exited).code).toBe(0)
+  })
+
   it('reloads on SIGHUP twice in a row, answering throughout, with a configuration change visible', async () => {
     const dir = await makeTestDir('steward-daemon-')
     const file = await writeConfig(dir, {...baseConfig, api_workers: 2, probe: {greeting: 'before'}})
