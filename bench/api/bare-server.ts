@@ -15,10 +15,11 @@ const {values} = parseArgs({options: {'host-name': {type: 'string', default: 'be
 const health = JSON.stringify({status: 'ok', host: values['host-name']})
 const services: unknown = values['services-file'] === undefined ? {services: []} : JSON.parse(readFileSync(values['services-file'], 'utf8'))
 const json = {'content-type': 'application/json; charset=utf-8'}
+const healthHeaders = {...json, 'content-length': Buffer.byteLength(health)}
 
 const server = http.createServer((request, response) => {
   if (request.method === 'GET' && request.url === '/healthz') {
-    response.writeHead(200, json).end(health)
+    response.writeHead(200, healthHeaders).end(health)
   } else if (request.method === 'GET' && request.url === '/v1/services') {
     response.writeHead(200, json).end(JSON.stringify(services))
   } else {

@@ -9,7 +9,7 @@ export abstract class HostTopicCommand extends StewardCommand {
   static override enableJsonFlag = true
 
   static override args = {
-    topic: Args.string({description: 'Topic of the service.', required: true}),
+    topic: Args.string({description: 'Topic of the service (topic@backend for one backend), or api for the HTTP API.', required: true}),
   }
 
   static override flags = {

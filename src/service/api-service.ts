@@ -79,7 +79,9 @@ export class ApiService {
   private readonly log: Logger
   /** The answers of GET /healthz, made once: the probe is answered many times a minute. */
   private readonly healthBody: string
+  private readonly healthLength: number
   private readonly stoppingBody: string
+  private readonly stoppingLength: number
   /** Open connections: when each was accepted, how many requests it sent, how many are being answered. */
   private readonly connections = new Map<Socket, {since: number; requests: number; active: number}>()
 
@@ -92,6 +94,8 @@ export class ApiService {
     this.log = options.log.child({service: `steward-${options.name}@${options.config.options.host}`})
     this.healthBody = JSON.stringify({status: 'ok', host: options.config.options.host})
     this.stoppingBody = JSON.stringify({status: 'stopping', host: options.config.options.host})
+    this.healthLength = Buffer.byteLength(this.healthBody)
+    this.stoppingLength = Buffer.byteLength(this.stoppingBody)
     this.server = http.createServer((request, response) => this.handle(request, response))
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket))
     this.server.on('connection', (socket: Socket) => {
@@ -200,8 +204,8 @@ export class ApiService {
       // framework, so a supervisor's probe never depends on what the pipeline holds (docs/api.md).
       // Answered at once, so the connection has no request in progress after it.
       if (connection !== undefined) connection.requests++
-      if (stopping) response.writeHead(503, {'content-type': JSON_TYPE, [REQUEST_ID_HEADER]: id, connection: 'close'}).end(this.stoppingBody)
-      else response.writeHead(200, {'content-type': JSON_TYPE, [REQUEST_ID_HEADER]: id}).end(this.healthBody)
+      if (stopping) response.writeHead(503, {'content-type': JSON_TYPE, 'content-length': this.stoppingLength, [REQUEST_ID_HEADER]: id, connection: 'close'}).end(this.stoppingBody)
+      else response.writeHead(200, {'content-type': JSON_TYPE, 'content-length': this.healthLength, [REQUEST_ID_HEADER]: id}).end(this.healthBody)
       return
     }
     if (connection !== undefined) {
