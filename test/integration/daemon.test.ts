@@ -165,7 +165,10 @@ describe('a host with api_workers: 2', () => {
     void reloaded.then(() => (done = true))
     let answered = 0
     while (!done) {
-      const response = await fetch(`${url}/healthz`, {headers: {connection: 'close'}})
+      // A route of the pipeline (/healthz of a retiring worker answers 503 "stopping", by design).
+      const response = await fetch(`${url}/v1/services`, {headers: {connection: 'close'}, signal: AbortSignal.timeout(10_000)}).catch((error: unknown) => {
+        throw new Error(`GET /v1/services after ${answered} answers: ${String(error)}\n${host.output}`)
+      })
       expect(response.status).toBe(200)
       await response.body?.cancel()
       answered++

@@ -5,7 +5,7 @@ import type {LogLevel} from '../../config/options.js'
 import type {Logger} from '../../log/logger.js'
 import type {LaunchableServer, ServerSpec} from './launchable-server.js'
 import {RestartPolicy} from './restart-policy.js'
-import {isWorkerMessage, LOG_LEVEL_ENV, SLOT_ENV, SPEC_ENV, type WorkerMessage} from './worker-protocol.js'
+import {isWorkerMessage, LOG_LEVEL_ENV, SLOT_ENV, SPEC_ENV, type LauncherMessage, type WorkerMessage} from './worker-protocol.js'
 
 export type WorkerState = 'starting' | 'running' | 'backoff' | 'errored' | 'stopping' | 'stopped'
 
@@ -166,6 +166,11 @@ export class ProcessLauncher implements LaunchableServer {
     worker.on('message', (message: unknown) => {
       if (!isWorkerMessage(message)) return
       this.received(message, workerLog)
+      if (message.steward === 'stopped') {
+        const answer: LauncherMessage = {steward: 'exit'}
+        if (worker.isConnected()) worker.send(answer)
+        return
+      }
       if (message.steward !== 'ready' || ready) return
       ready = true
       workerLog.info(`worker ${spec.name}#${slot.status.slot} (pid ${worker.process.pid}) ready`)

@@ -34,6 +34,29 @@ function moduleUrl(module: string): string {
   return pathToFileURL(path.resolve(module)).href
 }
 
+/**
+ * Wait for the launcher to answer a message sent after the server stopped. The launcher may have
+ * handed this worker a connection before it learned the server closed; such a handoff reaches this
+ * process before the answer, and cluster gives it back to the launcher for another worker. Exiting
+ * before it arrives would lose that connection. Bounded, for a launcher that is gone.
+ */
+async function launcherCaughtUp(): Promise<void> {
+  if (!process.connected) return
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, 5000)
+    function done(): void {
+      clearTimeout(timer)
+      process.off('message', onMessage)
+      resolve()
+    }
+    function onMessage(message: unknown): void {
+      if ((message as {steward?: unknown} | null)?.steward === 'exit') done()
+    }
+    process.on('message', onMessage)
+    send({steward: 'stopped'})
+  })
+}
+
 async function main(): Promise<void> {
   const spec = JSON.parse(process.env[SPEC_ENV] ?? '{}') as ServerSpec
   const slot = Number(process.env[SLOT_ENV] ?? '1')
@@ -59,6 +82,7 @@ async function main(): Promise<void> {
   send(endpoint === undefined ? {steward: 'ready'} : {steward: 'ready', endpoint})
   await server.wait()
   removeHandlers()
+  await launcherCaughtUp()
   // Leave even when a handle (a keep-alive socket, a timer of the server's) would keep us alive.
   process.exit(0)
 }

@@ -12,6 +12,13 @@ export type WorkerMessage =
   | {steward: 'ready'; endpoint?: unknown}
   | {steward: 'failed'; code: string; message: string}
   | {steward: 'log'; level: LogLevel; message: string; fields: LogFields}
+  /** The server has stopped; the worker exits once the launcher answers (see worker-main.ts). */
+  | {steward: 'stopped'}
+
+/** What the launcher tells a worker: it may exit now. */
+export interface LauncherMessage {
+  steward: 'exit'
+}
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
   return typeof value === 'object' && value !== null && typeof (value as {steward?: unknown}).steward === 'string'
