@@ -3,7 +3,7 @@
 //
 //   npm run build && node --import tsx bench/api/run.ts [--duration 10] [--warmup 3] [--runs 3]
 //                      [--connections 100] [--services 20] [--pin cross|off] [--ready-timeout 30]
-//                      [--skip-rpc] [--skip-request-log]
+//                      [--workers 1,2] [--skip-rpc] [--skip-request-log]
 //
 // Systems, each a fresh server process per run (runs interleaved: run 1 of every system, then run
 // 2…, so machine load falls on all alike; the tables show medians):
@@ -16,6 +16,10 @@
 //                 holds --services service records, so the listing has something to serialize.
 //   steward+log   the same with log_level info: the request-log middleware writes one line per
 //                 request (to a file), what a default configuration does.
+//   steward ×N    for each other count of --workers, the same as `steward` with api_workers N: the
+//                 host forks N API worker processes sharing the port (node:cluster). Their CPU
+//                 time is counted with the host's (the whole process tree). With --pin cross they
+//                 share the servers' one CPU, so they show what the workers cost, not more capacity.
 // HTTP load: autocannon 9 in this process, --connections keep-alive connections, no pipelining,
 // --warmup s then --duration s per figure; requests/s is autocannon's mean of its per-second
 // counts, latency its p50/p99. Any non-2xx answer or connection error fails the benchmark.
@@ -35,7 +39,7 @@
 // the bare server's, with one API worker; printed PASS or FAIL, exit code 0 either way (1 when the
 // benchmark cannot run).
 import {type ChildProcess, spawn} from 'node:child_process'
-import {closeSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, openSync, readdirSync, readFileSync} from 'node:fs'
 import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {cpus, loadavg, tmpdir} from 'node:os'
 import {createInterface} from 'node:readline'
@@ -62,6 +66,7 @@ const {values: options} = parseArgs({
     'ready-timeout': {type: 'string', default: '30'},
     'skip-rpc': {type: 'boolean', default: false},
     'skip-request-log': {type: 'boolean', default: false},
+    workers: {type: 'string', default: '1,2'},
   },
 })
 const integer = (name: 'duration' | 'warmup' | 'runs' | 'connections' | 'services' | 'ready-timeout', minimum: number): number => {
@@ -78,6 +83,11 @@ const runs = integer('runs', 1)
 const connections = integer('connections', 1)
 const serviceRecords = integer('services', 1)
 const readyTimeoutMs = integer('ready-timeout', 1) * 1000
+const workerCounts = options.workers.split(',').map(Number)
+if (!workerCounts.every((count) => Number.isInteger(count) && count >= 1) || !workerCounts.includes(1)) {
+  console.error('--workers must list API worker counts ≥ 1, including 1 (the target is for one worker)')
+  process.exit(2)
+}
 if (options.pin !== 'cross' && options.pin !== 'off') {
   console.error('--pin must be cross or off')
   process.exit(2)
@@ -107,11 +117,26 @@ interface StewardHost extends Server {
   config: StewardConfig
 }
 
-/** CPU time (user + system, every thread) a process has used, in µs. */
+/** CPU time (user + system, every thread) a process and its live descendants have used, in µs. */
 function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  // utime and stime, fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (USER_HZ 100).
-  return (Number(fields[11]) + Number(fields[12])) * 10_000
+  const stats = new Map<number, {ppid: number; micros: number}>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      // After the command: state, ppid (index 1) … utime, stime (indexes 11 and 12), in clock ticks (USER_HZ 100).
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      stats.set(Number(entry), {ppid: Number(fields[1]), micros: (Number(fields[11]) + Number(fields[12])) * 10_000})
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const inTree = (candidate: number): boolean => {
+    for (let current: number | undefined = candidate; current !== undefined && current > 1; current = stats.get(current)?.ppid) if (current === pid) return true
+    return false
+  }
+  let total = 0
+  for (const [candidate, {micros}] of stats) if (inTree(candidate)) total += micros
+  return total
 }
 
 /** Kill a child with SIGTERM (then SIGKILL) and wait for it. */
@@ -128,9 +153,16 @@ function spawnPinned(args: readonly string[], options: Parameters<typeof spawn>[
   // taskset execs node, so the pid is node's.
   if (serverCpu !== undefined) command.unshift('taskset', '-c', String(serverCpu))
   const child = spawn(command[0]!, command.slice(1), options)
-  process.once('exit', () => child.kill('SIGKILL'))
+  live.add(child)
+  child.once('exit', () => live.delete(child))
   return child
 }
+
+/** Servers still running, killed when this process exits however it exits. */
+const live = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL')
+})
 
 async function startBare(servicesFile: string): Promise<Server> {
   const child = spawnPinned(['--import', 'tsx', path.join(root, 'bench', 'api', 'bare-server.ts'), '--host-name', HOST, '--services-file', servicesFile], {cwd: root, stdio: ['pipe', 'pipe', 'inherit']})
@@ -149,10 +181,10 @@ async function startBare(servicesFile: string): Promise<Server> {
 
 let serverCpu: number | undefined
 
-async function prepareStateDir(dir: string, logLevel: 'warn' | 'info'): Promise<void> {
+async function prepareStateDir(dir: string, logLevel: 'warn' | 'info', workers = 1): Promise<void> {
   await writeFile(
     path.join(dir, 'steward.json'),
-    JSON.stringify({state_dir: 'state', plugin_dirs: [path.join(root, 'bench', 'rpc')], api_listen_port: 0, log_level: logLevel, periodic_fuzzy_delay: 0}),
+    JSON.stringify({state_dir: 'state', plugin_dirs: [path.join(root, 'bench', 'rpc')], api_listen_port: 0, api_workers: workers, log_level: logLevel, periodic_fuzzy_delay: 0}),
   )
   const store = await openStore({stateDir: path.join(dir, 'state'), create: true})
   try {
@@ -252,7 +284,7 @@ async function rpcLoop(host: StewardHost, inflight: number): Promise<Figure> {
   }
 }
 
-type Row = 'bare /healthz' | 'bare /v1/services' | 'steward /healthz' | 'steward /v1/services' | 'steward+log /healthz' | 'steward+log /v1/services' | 'api rpc ×1' | `api rpc ×${number}` | 'client rpc ×1' | `client rpc ×${number}`
+type Row = `${'bare' | 'steward' | 'steward+log' | `steward ×${number}`} ${'/healthz' | '/v1/services'}` | `api rpc ×${number}` | `client rpc ×${number}`
 
 async function main(): Promise<void> {
   if (options.pin === 'cross') {
@@ -261,15 +293,16 @@ async function main(): Promise<void> {
   }
   const work = await mkdtemp(path.join(tmpdir(), 'steward-bench-api-'))
   const dirs = {steward: path.join(work, 'steward'), log: path.join(work, 'steward-log')}
+  const moreWorkers = workerCounts.filter((count) => count > 1).map((count) => ({count, dir: path.join(work, `steward-${count}-workers`)}))
   const figures = new Map<Row, Figure[]>()
   const add = (row: Row, figure: Figure): void => {
     figures.set(row, [...(figures.get(row) ?? []), figure])
     console.error(`  ${row.padEnd(26)} ${figure.rps.toFixed(0).padStart(7)} req/s  p50 ${figure.p50.toFixed(2)} ms  p99 ${figure.p99.toFixed(2)} ms  ${figure.cpuUs?.toFixed(1) ?? '-'} µs CPU/request`)
   }
   try {
-    for (const [dir, level] of [[dirs.steward, 'warn'], [dirs.log, 'info']] as const) {
+    for (const [dir, level, workers] of [[dirs.steward, 'warn', 1], [dirs.log, 'info', 1], ...moreWorkers.map(({count, dir}) => [dir, 'warn', count] as const)] as const) {
       await mkdir(dir, {recursive: true})
-      await prepareStateDir(dir, level)
+      await prepareStateDir(dir, level, workers)
     }
     // The listing steward answers, for the bare server to answer too.
     const first = await startSteward(dirs.steward)
@@ -300,6 +333,15 @@ async function main(): Promise<void> {
         }
       } finally {
         await steward.stop()
+      }
+      for (const {count, dir} of moreWorkers) {
+        const several = await startSteward(dir)
+        try {
+          add(`steward ×${count} /healthz`, await cannon(several, '/healthz', {}, connections))
+          add(`steward ×${count} /v1/services`, await cannon(several, '/v1/services', {}, connections))
+        } finally {
+          await several.stop()
+        }
       }
       if (!options['skip-request-log']) {
         const logged = await startSteward(dirs.log)
@@ -338,11 +380,16 @@ function report(figures: Map<Row, Figure[]>): void {
   console.log(line(['---', '---', '---:', '---:', '---:', '---', '---:', '---:', '---:']))
   for (const route of ['/healthz', '/v1/services'] as const) {
     const bare: Row = `bare ${route}`
-    for (const system of ['bare', 'steward', 'steward+log'] as const) {
+    const systems = ['bare', 'steward', ...workerCounts.filter((count) => count > 1).map((count) => `steward ×${count}`), 'steward+log'] as const
+    for (const system of systems) {
       const row = `${system} ${route}` as Row
       const list = figures.get(row)
       if (list === undefined) continue
-      const label = {bare: 'bare node:http', steward: 'steward API, 1 worker, log_level warn', 'steward+log': 'steward API, 1 worker, log_level info (request-log writes)'}[system]
+      const several = /^steward ×(\d+)$/.exec(system)
+      const label =
+        several !== null
+          ? `steward API, api_workers ${several[1]}, log_level warn`
+          : {bare: 'bare node:http', steward: 'steward API, 1 worker, log_level warn', 'steward+log': 'steward API, 1 worker, log_level info (request-log writes)'}[system as 'bare' | 'steward' | 'steward+log']
       const capacity = cpu(row) === undefined || cpu(bare) === undefined ? undefined : cpu(bare)! / cpu(row)!
       console.log(
         line([label, `GET ${route}`, rps(row).toFixed(0), fixed(of(row, (f) => f.p50), 2), fixed(of(row, (f) => f.p99), 2), list.map((f) => `${(f.rps / 1000).toFixed(1)}k`).join(' / '), fixed(cpu(row), 1), `${(rps(row) / rps(bare)).toFixed(2)}×`, `${fixed(capacity, 2)}×`]),
