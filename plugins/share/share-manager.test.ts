@@ -53,6 +53,13 @@ describe('ShareManager on share-memory, scheduled by SchedulerManager', () => {
     expect((await backend.details())?.capabilities).toMatchObject({pools: [{name: 'memory', freeCapacityGb: 2, allocatedCapacityGb: 2}]})
   })
 
+  it('deletes the record of a share no backend could take on any backend, as it has no data', async () => {
+    const failed = await host.call<ShareRecord>('scheduler', 'createShare', {size: 100})
+    expect(failed).toMatchObject({status: 'error', host: null, statusReason: expect.stringMatching(/^No valid host was found/)})
+    expect(await host.call('share', 'deleteShare', {shareId: failed.id}, {server: 'test-host@m1'})).toMatchObject({id: failed.id, status: 'deleted'})
+    await expect(host.call('share', 'deleteShare', {shareId: failed.id}, {server: 'test-host@m2'})).rejects.toMatchObject({code: 'SHARE_NOT_FOUND'})
+  })
+
   it('refuses changes in the wrong state, of unknown shares, and without an id', async () => {
     const created = await host.call<ShareRecord>('scheduler', 'createShare', {size: 1})
     await host.waitForLog(`share ${created.id} available`)

@@ -106,10 +106,14 @@ export class ShareManager extends SchedulerDependentManager {
     })
   }
 
-  /** RPC: delete a share and its data, `deleting → deleted` (`error_deleting` if the driver fails). */
+  /**
+   * RPC: delete a share and its data, `deleting → deleted` (`error_deleting` if the driver fails).
+   * A share no backend could take (`error`, no host) has no data: any share service deletes its record.
+   */
   async deleteShare(_ctx: RequestContext, args: ShareArgs): Promise<ShareRecord> {
     return this.withShare(args, async (share, spec) => {
       if (share.status !== 'available' && share.status !== 'error' && share.status !== 'error_deleting') throw invalidState(share, 'delete', ['available', 'error', 'error_deleting'])
+      if (share.host === null) return this.setStatus(share.id, 'deleted', {statusReason: null})
       await this.setStatus(share.id, 'deleting')
       // The capacity is reported once the record says what happened: the records are the allocation.
       try {
@@ -123,7 +127,7 @@ export class ShareManager extends SchedulerDependentManager {
       } finally {
         await this.reportChange()
       }
-    })
+    }, {unplaced: true})
   }
 
   /** RPC: grow a share to `newSize` GiB. A failure leaves it as it was and says why. */
@@ -168,15 +172,15 @@ export class ShareManager extends SchedulerDependentManager {
 
   /**
    * Run fn on the share named by `args.shareId`, holding the share's lock so two changes of one
-   * share never interleave. The share must live on this backend.
+   * share never interleave. The share must live on this backend (or, with `unplaced`, on none).
    */
-  private async withShare<T>(args: ShareArgs, fn: (share: ShareRecord, spec: ShareSpec) => Promise<T>): Promise<T> {
+  private async withShare<T>(args: ShareArgs, fn: (share: ShareRecord, spec: ShareSpec) => Promise<T>, {unplaced = false}: {unplaced?: boolean} = {}): Promise<T> {
     if (typeof args.shareId !== 'string' || args.shareId === '') throw new ShareError('SHARE_NOT_FOUND', 'Name the share: {"shareId": "<id>"}.')
     const id = args.shareId
     return this.synchronized(`share-${id}`, async () => {
       const share = (await this.collection().get(id)) as ShareRecord | undefined
       if (share === undefined || share.status === 'deleted') throw new ShareError('SHARE_NOT_FOUND', `No share ${id}.`, {shareId: id})
-      if (serverOf(share.host) !== this.host) {
+      if (serverOf(share.host) !== this.host && !(unplaced && share.host === null)) {
         throw new ShareError('SHARE_WRONG_HOST', `Share ${id} lives on ${share.host ?? 'no host yet'}, not ${this.host}: call that server.`, {shareId: id, host: share.host})
       }
       return fn(share, specOf(share))
