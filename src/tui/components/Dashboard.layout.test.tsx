@@ -73,6 +73,13 @@ describe('fits the terminal: the root stays below its height (no flicker), nothi
     expect(lines[2]).toMatch(/› node1 +▲ up +…\S*\/node1\.sock +4005 +1h02m +83M +21M +3\.5$/)
   })
 
+  test('the header cuts the counts before the time of the data', () => {
+    const header = (columns: number) => (render(<App source={new FakeSource()} actions={new FakeActions()} size={{columns, rows: 20}} />).lastFrame() ?? '').split('\n')[0]
+    expect(header(80)).toMatch(/\[1 Services\].* 2 hosts · 4 services · \d\d:\d\d:\d\d$/)
+    expect(header(60)).toMatch(/\[1 Services\].*… \d\d:\d\d:\d\d$/)
+    expect([...header(60)!]).toHaveLength(60)
+  })
+
   test('follows a resize of the terminal', async () => {
     const app = render(<App source={new FakeSource()} actions={new FakeActions()} size={{columns: 80, rows: 24}} />)
     expect((app.lastFrame() ?? '').split('\n')).toHaveLength(23)

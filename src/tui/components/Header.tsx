@@ -13,7 +13,12 @@ export interface Props {
 
 const TITLES: Record<View, string> = {services: 'Services', detail: 'Detail', hosts: 'Hosts', logs: 'Logs'}
 
-/** The top line: the views (the current one bracketed and inverse), counts and the model's time. */
+/**
+ * The top line: the views (the current one bracketed and inverse), counts and the model's time.
+ * The time is a Text of its own: Ink 6 caches the size of every text it lays out, for good, so a
+ * line that changes every second would add a cache entry a second for as long as the UI runs
+ * (ink#986); the time alone repeats after a day. Narrow, the counts are cut before the time.
+ */
 export function Header({view, hosts, services, at, width}: Props) {
   return (
     <Box width={width} height={1}>
@@ -26,9 +31,12 @@ export function Header({view, hosts, services, at, width}: Props) {
         ))}
         <Text dimColor>
           {' '}
-          {plural(hosts, 'host')} · {plural(services, 'service')} · {formatClock(at)}
+          {plural(hosts, 'host')} · {plural(services, 'service')} ·
         </Text>
       </Text>
+      <Box flexShrink={0}>
+        <Text dimColor> {formatClock(at)}</Text>
+      </Box>
     </Box>
   )
 }
