@@ -77,7 +77,7 @@ describe('steward start with stdout not a terminal', () => {
     await host.waitForOutput(/host piped running/)
     host.kill('SIGTERM')
     expect(await host.exited).toEqual({code: 0, signal: null})
-    expect(host.output).toMatch(/^\S+Z INFO  host piped starting steward-sysinfo/m)
+    expect(host.output).toMatch(/^\S+Z INFO {2}host piped starting steward-sysinfo/m)
     expect(host.output).not.toContain('\u001B')
   })
 })
