@@ -34,6 +34,9 @@
 // the RPC client as `steward call` does (createRpcClient over the host's state store, over ZeroMQ
 // ipc), both with 1 request in flight (a loop) and with --connections in flight.
 //
+// Each server is measured once it has settled (under 2% of a core over half a second): a host
+// keeps working for seconds after it starts serving (its spare generation worker boots).
+//
 // Placement (--pin, with taskset): `cross` (default) pins this process to CPU 0 and the servers to
 // CPU 1; `off` leaves it to the scheduler. Target (issue 6): steward's /healthz requests/s ≥ 0.8×
 // the bare server's, with one API worker; printed PASS or FAIL, exit code 0 either way (1 when the
@@ -139,6 +142,21 @@ function cpuMicros(pid: number): number {
   return total
 }
 
+/**
+ * Wait until a server process has settled: a host keeps working for seconds after it serves (its
+ * spare generation worker boots and warms the TypeScript loader), which would be counted as the
+ * requests' CPU time. Settled: under 2% of a core over half a second (at most 20 s).
+ */
+async function settled(pid: number): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    const before = cpuMicros(pid)
+    await delay(500)
+    if (cpuMicros(pid) - before < 10_000) return
+  }
+  console.error(`  (process ${pid} did not settle within 20 s; measuring anyway)`)
+}
+
 /** Kill a child with SIGTERM (then SIGKILL) and wait for it. */
 async function ended(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
@@ -176,6 +194,7 @@ async function startBare(servicesFile: string): Promise<Server> {
       resolve(JSON.parse(line.slice(READY_PREFIX.length)) as ReadyInfo)
     })
   })
+  await settled(child.pid!)
   return {url: ready.endpoint, pid: child.pid!, stop: () => ended(child, exited)}
 }
 
@@ -209,7 +228,10 @@ async function startSteward(dir: string): Promise<StewardHost> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new BenchError(`the steward host exited before serving (see ${path.join(dir, 'host.log')})`)
     const url = await apiUrl(config).catch(() => undefined)
-    if (url !== undefined) return {url, pid: child.pid!, config, stop}
+    if (url !== undefined) {
+      await settled(child.pid!)
+      return {url, pid: child.pid!, config, stop}
+    }
     await delay(100)
   }
   await stop()
