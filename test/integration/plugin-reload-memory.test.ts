@@ -1,8 +1,10 @@
 /**
  * Memory across hot reloads: a host process runs a plugin whose driver allocates 20 MiB when it
  * loads, and reloads it 100 times through the host topic. Each replaced generation's worker must
- * end and give its memory back: the host's RSS may grow by less than 50 MB from the first reload
- * to the hundredth, and its thread count must not grow.
+ * end and give its memory back: over 100 reloads the host's RSS may grow by less than 50 MB, and
+ * its thread count must not grow. The count starts after a few reloads: the first ones also warm
+ * the host up (code compiled, allocator arenas sized), which is no leak and, on a loaded machine,
+ * took the measure from +30 MB to just over 50.
  */
 import {readFile} from 'node:fs/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -13,6 +15,7 @@ import {openTestClient, startHost} from '../helpers/rpc-hosts.js'
 import {eventually, killLeftovers, type StewardProcess} from '../helpers/steward-process.js'
 
 const RELOADS = 100
+const WARM_UP_RELOADS = 5
 const BALLAST_MB = 20
 
 let dir: string
@@ -64,17 +67,18 @@ describe('memory across hot reloads', () => {
   it(`grows the host's RSS by less than 50 MB over ${RELOADS} reloads of a plugin that allocates ${BALLAST_MB} MiB at load, and ends every replaced worker`, async () => {
     expect(await label()).toMatch(/-heavy$/)
 
-    await reload()
+    for (let index = 0; index < WARM_UP_RELOADS; index++) await reload()
     await retiredGenerationsEnded()
     const first = await hostProcessStatus()
 
-    for (let index = 1; index < RELOADS; index++) await reload()
+    for (let index = 0; index < RELOADS; index++) await reload()
     await retiredGenerationsEnded()
     const last = await hostProcessStatus()
 
     const status = await generationStatus()
-    const measured = `host RSS after reload 1: ${mb(first.rss)}, after reload ${RELOADS}: ${mb(last.rss)}; threads ${first.threads} → ${last.threads}`
-    expect(status).toMatchObject({state: 'serving', generation: RELOADS + 1, reloads: RELOADS, retiring: 0})
+    const total = WARM_UP_RELOADS + RELOADS
+    const measured = `host RSS after reload ${WARM_UP_RELOADS}: ${mb(first.rss)}, after reload ${total}: ${mb(last.rss)}; threads ${first.threads} → ${last.threads}`
+    expect(status).toMatchObject({state: 'serving', generation: total + 1, reloads: total, retiring: 0})
     expect(await label()).toMatch(/^v1-a-heavy$/)
     expect(last.rss - first.rss, measured).toBeLessThan(50e6)
     // Every replaced worker ended. One thread either way: a spare starts its module-hooks
