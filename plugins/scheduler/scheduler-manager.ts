@@ -72,31 +72,40 @@ export class SchedulerManager extends Manager {
   /**
    * RPC: place a new share and have its backend create it. Answers the share's record: `creating`
    * with its `host` chosen (it becomes `available` once the backend has made it), or `error`
-   * with the reason no backend fits.
+   * with the reason no backend fits now. A size no backend could hold even empty is refused
+   * (`SHARE_CAPACITY_EXCEEDED`) and leaves no record.
    */
   async createShare(ctx: RequestContext, args: CreateShareArgs): Promise<Record<string, unknown>> {
     const request = shareRequest(args)
-    const now = new Date().toISOString()
     const shares = this.context.collection(SHARES_COLLECTION, {plugin: SHARE_PLUGIN})
     const id = randomUUID()
     const name = typeof args.name === 'string' ? args.name : null
-    await shares.put({id, name, size: request.size, status: 'creating', statusReason: null, availabilityZone: request.availabilityZone, host: null, exportLocation: null, createdAt: now, updatedAt: now})
+    const record = (fields: Record<string, unknown>) => {
+      const now = new Date().toISOString()
+      return {id, name, size: request.size, status: 'creating', statusReason: null, availabilityZone: request.availabilityZone, host: null, exportLocation: null, createdAt: now, updatedAt: now, ...fields}
+    }
 
     // One decision at a time: each one counts its share against the pool before the next weighs.
     const decision = await this.synchronized('schedule', async () => {
       const pools = await this.candidatePools()
+      const largest = Math.max(...pools.map(usableCapacity))
+      // No backend could hold it even empty: a mistake of the request, refused with no record left.
+      if (pools.length > 0 && request.size > largest) throw capacityExceeded(request.size, largest)
       const filtered = filterPools(pools, request)
       const pool = choosePool(weighByFreeCapacity(filtered.passed, this.capacityWeightMultiplier()))
       if (pool === undefined) return {reason: noValidHost(pools, filtered)}
-      // The record names its host first, then the share counts from now on: a backend's report read
-      // after this moment counts the share from its record, and older ones are ignored.
-      const placed = (await shares.update(id, {host: pool.id, availabilityZone: pool.zone, updatedAt: new Date().toISOString()}))!
+      // The record names its host as it is written, then the share counts from now on: a backend's
+      // report read after this moment counts the share from its record, and older ones are ignored.
+      const placed = record({host: pool.id, availabilityZone: pool.zone})
+      await shares.put(placed)
       this.hostStates.consume(pool.id, request.size)
       return {pool, placed}
     })
     if (decision.pool === undefined) {
       this.log.warn(`share ${id} (${request.size} GiB): ${decision.reason}`)
-      return (await shares.update(id, {status: 'error', statusReason: decision.reason, updatedAt: new Date().toISOString()}))!
+      const failed = record({status: 'error', statusReason: decision.reason})
+      await shares.put(failed)
+      return failed
     }
     const {pool, placed} = decision
     this.log.info(`share ${id} (${request.size} GiB) goes to ${pool.id}`)
@@ -164,6 +173,15 @@ function shareRequest(args: CreateShareArgs): ShareRequest {
     throw Object.assign(new Error(`availabilityZone must be a zone name, found ${JSON.stringify(availabilityZone)}.`), {name: 'ShareError', code: 'SHARE_INVALID_ZONE', data: {availabilityZone}})
   }
   return {size, availabilityZone: availabilityZone ?? null}
+}
+
+/** What a pool could hold were it empty: its total less the part kept free. */
+function usableCapacity(pool: PoolState): number {
+  return pool.totalCapacityGb - Math.floor((pool.totalCapacityGb * pool.reservedPercentage) / 100)
+}
+
+function capacityExceeded(size: number, largest: number): Error {
+  return Object.assign(new Error(`No share backend can hold ${size} GiB: the largest pool holds ${largest} GiB when empty.`), {name: 'ShareError', code: 'SHARE_CAPACITY_EXCEEDED', data: {size, largestPoolGb: largest}})
 }
 
 /** Why no pool was chosen: Manila's "No valid host was found", with each pool's reason. */

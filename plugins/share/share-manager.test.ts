@@ -54,7 +54,7 @@ describe('ShareManager on share-memory, scheduled by SchedulerManager', () => {
   })
 
   it('deletes the record of a share no backend could take on any backend, as it has no data', async () => {
-    const failed = await host.call<ShareRecord>('scheduler', 'createShare', {size: 100})
+    const failed = await host.call<ShareRecord>('scheduler', 'createShare', {size: 1, availabilityZone: 'elsewhere'})
     expect(failed).toMatchObject({status: 'error', host: null, statusReason: expect.stringMatching(/^No valid host was found/)})
     expect(await host.call('share', 'deleteShare', {shareId: failed.id}, {server: 'test-host@m1'})).toMatchObject({id: failed.id, status: 'deleted'})
     await expect(host.call('share', 'deleteShare', {shareId: failed.id}, {server: 'test-host@m2'})).rejects.toMatchObject({code: 'SHARE_NOT_FOUND'})

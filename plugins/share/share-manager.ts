@@ -1,6 +1,6 @@
 import {createContext, SCHEDULER_TOPIC, SchedulerDependentManager, type PeriodicTaskDeclarations, type RequestContext} from 'steward'
 import {ShareDriver, type ShareSpec} from './share-driver.js'
-import {checkSize, SHARES_COLLECTION, ShareError, type ShareCapabilities, type ShareRecord, type ShareStatus} from './share-types.js'
+import {checkSize, serverOf, SHARES_COLLECTION, ShareError, type ShareCapabilities, type ShareRecord, type ShareStatus} from './share-types.js'
 
 /** What the share methods take: the share's id, and for a resize its new size in GiB. */
 export interface ShareArgs {
@@ -295,13 +295,6 @@ export class ShareManager extends SchedulerDependentManager {
     if (this.driver === undefined) throw new Error('the share driver is not loaded')
     return this.driver
   }
-}
-
-/** The service host of a share's `host@backend#pool`: where its RPC goes. */
-export function serverOf(host: string | null): string | undefined {
-  if (host === null) return undefined
-  const hash = host.indexOf('#')
-  return hash === -1 ? host : host.slice(0, hash)
 }
 
 function specOf(share: ShareRecord): ShareSpec {

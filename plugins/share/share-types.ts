@@ -54,10 +54,24 @@ export interface ShareCapabilities {
   pools: PoolCapabilities[]
 }
 
+/** The share plugin's error codes, and the HTTP status each answers with (docs/share.md). */
+export const shareErrorStatus = {
+  SHARE_REQUEST_INVALID: 400,
+  SHARE_INVALID_SIZE: 400,
+  SHARE_INVALID_ZONE: 400,
+  SHARE_CAPACITY_EXCEEDED: 400,
+  SHARE_NOT_FOUND: 404,
+  SHARE_INVALID_STATE: 409,
+  SHARE_WRONG_HOST: 409,
+  SHARE_SHRINK_DATA_LOSS: 409,
+} as const
+
+export type ShareErrorCode = keyof typeof shareErrorStatus
+
 /** A share error that travels to the caller with its code. */
 export class ShareError extends Error {
   constructor(
-    readonly code: 'SHARE_NOT_FOUND' | 'SHARE_INVALID_STATE' | 'SHARE_INVALID_SIZE' | 'SHARE_WRONG_HOST' | 'SHARE_CAPACITY_EXCEEDED' | 'SHARE_SHRINK_DATA_LOSS',
+    readonly code: ShareErrorCode,
     message: string,
     readonly data: Record<string, unknown> = {},
   ) {
@@ -72,4 +86,11 @@ export function checkSize(size: unknown, what = 'size'): number {
     throw new ShareError('SHARE_INVALID_SIZE', `${what} must be a whole number of GiB, at least 1; found ${JSON.stringify(size)}.`, {[what]: size})
   }
   return size
+}
+
+/** The service host of a share's `host@backend#pool`: where its RPC goes. */
+export function serverOf(host: string | null): string | undefined {
+  if (host === null) return undefined
+  const hash = host.indexOf('#')
+  return hash === -1 ? host : host.slice(0, hash)
 }

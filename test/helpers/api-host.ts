@@ -39,27 +39,40 @@ export async function startApiHost(options: {config?: Record<string, unknown>; t
   await writeConfig(dir, config)
   const host = new StewardProcess(['start', ...(options.topics ?? ['probe']), 'api', '--host', name], {cwd: dir})
   await host.waitForOutput(new RegExp(`host ${name} running`))
-  const [view] = (await runJson<HostView[]>(['hosts'], {cwd: dir})).filter((candidate) => candidate.name === name)
-  const url = view?.apis.find((api) => api.name === 'api')?.url
-  if (url === undefined) throw new Error(`host ${name} recorded no API endpoint:\n${host.output}`)
+  const url = await apiUrl(dir, name).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}:\n${host.output}`)
+  })
   return {
     dir,
     host,
     url,
-    request: async (pathname, init = {}) => {
-      const {json, token, ...rest} = init
-      const headers = new Headers(rest.headers)
-      if (json !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json')
-      if (token !== undefined) headers.set('authorization', `Bearer ${token}`)
-      const response = await fetch(`${url}${pathname}`, {...rest, headers, ...(json === undefined ? {} : {body: typeof json === 'string' ? json : JSON.stringify(json)})})
-      const text = await response.text()
-      let body: unknown
-      try {
-        body = text === '' ? undefined : JSON.parse(text)
-      } catch {
-        body = undefined
-      }
-      return {status: response.status, headers: response.headers, body, text}
-    },
+    request: apiRequester(url),
+  }
+}
+
+/** The URL of the API a host serves, from its record (`steward hosts`). */
+export async function apiUrl(dir: string, host: string): Promise<string> {
+  const [view] = (await runJson<HostView[]>(['hosts'], {cwd: dir})).filter((candidate) => candidate.name === host)
+  const url = view?.apis.find((api) => api.name === 'api')?.url
+  if (url === undefined) throw new Error(`host ${host} recorded no API endpoint`)
+  return url
+}
+
+/** fetch() paths of the API at url; JSON bodies are sent as given (a string is sent verbatim). */
+export function apiRequester(url: string): ApiHost['request'] {
+  return async (pathname, init = {}) => {
+    const {json, token, ...rest} = init
+    const headers = new Headers(rest.headers)
+    if (json !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json')
+    if (token !== undefined) headers.set('authorization', `Bearer ${token}`)
+    const response = await fetch(`${url}${pathname}`, {...rest, headers, ...(json === undefined ? {} : {body: typeof json === 'string' ? json : JSON.stringify(json)})})
+    const text = await response.text()
+    let body: unknown
+    try {
+      body = text === '' ? undefined : JSON.parse(text)
+    } catch {
+      body = undefined
+    }
+    return {status: response.status, headers: response.headers, body, text}
   }
 }

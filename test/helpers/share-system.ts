@@ -1,5 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
+import {apiRequester, apiUrl, type ApiHost} from './api-host.js'
 import {callJson, startHost} from './rpc-hosts.js'
 import {makeTestDir, writeConfig, type StewardProcess} from './steward-process.js'
 
@@ -36,24 +37,40 @@ export interface ShareSystem {
   pools(): Promise<Record<string, Pool['capabilities']>>
   /** The size recorded for a share on a backend. */
   quota(backend: 'fast' | 'slow', id: string): Promise<number>
+  /** With `api`: requests to the shares API that host A serves. */
+  api: ApiHost['request']
+}
+
+export interface ShareSystemOptions {
+  /** More of steward.json. */
+  config?: Record<string, unknown>
+  /** GiB of each backend. @default {fast: 10, slow: 5} */
+  capacity?: {fast: number; slow: number}
+  /** Host A also serves the HTTP API with the shares routes (`api_pipeline` … `shares-api`). */
+  api?: boolean
+  /** The driver of each backend. @default share-localfs */
+  driver?: string
 }
 
 /**
  * Start the system on a fresh directory: backends `fast` (10 GiB) and `slow` (5 GiB), both
  * `share-localfs` under the test's directory, and resolve once the scheduler holds both reports.
  */
-export async function startShareSystem(extra: Record<string, unknown> = {}): Promise<ShareSystem> {
+export async function startShareSystem({config = {}, capacity = {fast: 10, slow: 5}, api = false, driver = 'share-localfs'}: ShareSystemOptions = {}): Promise<ShareSystem> {
   const dir = await makeTestDir('steward-share-')
   const roots = {fast: path.join(dir, 'fast'), slow: path.join(dir, 'slow')}
   await writeConfig(dir, {
     report_interval: 1,
     periodic_fuzzy_delay: 0,
-    share: {driver: 'share-localfs', backends: {fast: {root: roots.fast, capacity_gb: 10}, slow: {root: roots.slow, capacity_gb: 5}}},
-    ...extra,
+    share: {driver, backends: {fast: {root: roots.fast, capacity_gb: capacity.fast}, slow: {root: roots.slow, capacity_gb: capacity.slow}}},
+    ...(api ? {api_listen_port: 0, api_pipeline: ['request-log', 'core', 'shares-api']} : {}),
+    ...config,
   })
-  const scheduler = await startHost(dir, 'A', ['scheduler'])
+  const scheduler = await startHost(dir, 'A', api ? ['scheduler', 'api'] : ['scheduler'])
   const share = await startHost(dir, 'B', ['share'])
   await Promise.all([scheduler.waitForOutput(/capabilities of B@fast accepted/), scheduler.waitForOutput(/capabilities of B@slow accepted/)])
+
+  const request = api ? apiRequester(await apiUrl(dir, 'A')) : () => Promise.reject(new Error('start the system with {api: true}'))
 
   const createShare = async (args: Record<string, unknown>): Promise<Share> => {
     const outcome = await callJson<Share>(dir, 'scheduler', 'createShare', args)
@@ -83,8 +100,10 @@ export async function startShareSystem(extra: Record<string, unknown> = {}): Pro
     async quota(backend, id) {
       return (JSON.parse(await readFile(path.join(roots[backend], '.quotas', `${id}.json`), 'utf8')) as {size: number}).size
     },
+    api: request,
   }
 }
+
 
 /** A pattern matching this text literally. */
 export const literally = (text: string): RegExp => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))

@@ -136,13 +136,17 @@ describe('the scheduler and the share service', () => {
     expect((await system.pools())['B@fast#localfs']).toMatchObject({freeCapacityGb: 10, allocatedCapacityGb: 0})
   })
 
-  it('puts a share no backend can hold in error, saying why for each backend, and refuses a bad size', async () => {
+  it('puts a share no backend can hold now in error, saying why for each backend, and refuses a bad size or one no backend could ever hold', async () => {
     const system = await startShareSystem()
-    const share = await system.createShare({size: 11, name: 'huge'})
-    expect(share).toMatchObject({name: 'huge', status: 'error', host: null})
+    const placed = await system.createAvailable(8)
+    const share = await system.createShare({size: 6, name: 'big'})
+    expect(share).toMatchObject({name: 'big', status: 'error', host: null})
     expect(share.statusReason).toBe(
-      'No valid host was found: B@fast#localfs: 10 GiB free, 11 GiB asked (CapacityFilter); B@slow#localfs: 5 GiB free, 11 GiB asked (CapacityFilter).',
+      'No valid host was found: B@fast#localfs: 2 GiB free, 6 GiB asked (CapacityFilter); B@slow#localfs: 5 GiB free, 6 GiB asked (CapacityFilter).',
     )
+    // Larger than any backend even empty: a mistake of the request, with no record left.
+    const {error: huge} = await callJson(system.dir, 'scheduler', 'createShare', {size: 11, name: 'huge'})
+    expect(huge).toMatchObject({code: 'SHARE_CAPACITY_EXCEEDED', message: 'No share backend can hold 11 GiB: the largest pool holds 10 GiB when empty.'})
     const inZone = await system.createShare({size: 1, availabilityZone: 'elsewhere'})
     expect(inZone.statusReason).toMatch(/^No valid host was found: B@fast#localfs: zone nova, not elsewhere \(AvailabilityZoneFilter\)/)
 
@@ -150,8 +154,9 @@ describe('the scheduler and the share service', () => {
       const {error} = await callJson(system.dir, 'scheduler', 'createShare', {size})
       expect(error, JSON.stringify(size)).toMatchObject({code: 'SHARE_INVALID_SIZE'})
     }
+    // Only the share placed is on a backend: the refused ones left nothing there.
     const {result: shares} = await callJson<unknown[]>(system.dir, 'share', 'listShares', {}, '--server', 'B@fast')
-    expect(shares).toEqual([])
+    expect(shares).toEqual([expect.objectContaining({id: placed.id, size: 8})])
   })
 
   it('does not choose a disabled backend, and chooses it again once it is enabled and has reported', async () => {
@@ -184,7 +189,7 @@ describe('the scheduler and the share service', () => {
   })
 
   it('puts new shares in error once the share host is down, and ensures the existing ones when it is back', async () => {
-    const system = await startShareSystem({service_down_time: 5})
+    const system = await startShareSystem({config: {service_down_time: 5}})
     const kept = await system.createAvailable(2)
     system.share.kill('SIGKILL')
     await system.share.exited
