@@ -33,7 +33,7 @@ export abstract class StewardCommand extends Command {
    * what to try, then exit with the code's status. Other errors keep oclif's handling.
    */
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
-    const reported = isStewardError(error) ? {...error.toJSON(), exitCode: error.exitCode} : error instanceof RemoteError ? remoteReport(error) : undefined
+    const reported = isStewardError(error) ? {...error.toJSON(), exitCode: error.exitCode} : error instanceof RemoteError ? remoteReport(error) : pluginReport(error)
     if (reported === undefined) return super.catch(error)
     const {code, message, suggestions, data, exitCode} = reported
     if (this.jsonEnabled()) {
@@ -43,6 +43,16 @@ export abstract class StewardCommand extends Command {
     }
     return this.exit(exitCode)
   }
+}
+
+/**
+ * A plugin's own error thrown in the command itself: an Error subclass with an UPPER_SNAKE `code`
+ * (a plugin's command checks its input before it calls a service). Exits 1.
+ */
+function pluginReport(error: Error): {code: string; message: string; suggestions: string[]; data: Record<string, unknown>; exitCode: number} | undefined {
+  const {name, code, data} = error as Error & {code?: unknown; data?: unknown}
+  if (name === 'Error' || typeof code !== 'string' || !/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(code)) return undefined
+  return {code, message: error.message, suggestions: [], data: typeof data === 'object' && data !== null ? {...data, name} : {name}, exitCode: 1}
 }
 
 /** A plugin's own error from another host, reported like steward's own (its class name in data). */

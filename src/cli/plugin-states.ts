@@ -31,7 +31,8 @@ export interface CliPlugin {
  */
 export async function pluginStates(discovery: Discovery, locations: readonly PluginLocation[], cliPlugins: readonly CliPlugin[]): Promise<PluginState[]> {
   const userCliPlugins = cliPlugins.filter((plugin) => plugin.type === 'user' || plugin.type === 'link')
-  const commandsIn = (dir: string): string[] => commandIds(userCliPlugins.find((plugin) => sameDir(plugin.root, dir)))
+  // A bundled plugin's commands come with steward (oclif's core plugins): found by its folder too.
+  const commandsIn = (dir: string): string[] => commandIds(cliPlugins.find((plugin) => sameDir(plugin.root, dir)))
   const problemOf = (dir: string) => discovery.problems.find((problem) => problem.dir === dir)?.error
   const checks = await checkPlugins(discovery.plugins.filter((plugin) => problemOf(plugin.dir) === undefined))
   const states: PluginState[] = []

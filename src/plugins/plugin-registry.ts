@@ -1,4 +1,3 @@
-import {register} from 'node:module'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 import type {ApiPipelineEntry} from '../api/api-types.js'
@@ -9,7 +8,8 @@ import type {ProvidedDriver} from '../service/host-context.js'
 import {checkDefinition} from './check-definition.js'
 import type {DefinedPlugin} from './define-plugin.js'
 import {discoverPlugins, type Discovery, type PluginLocation, type PluginManifest, type PluginProblem} from './discover-plugins.js'
-import {bundledPluginsDir, packageRoot} from './package-root.js'
+import {bundledPluginsDir} from './package-root.js'
+import {registerSdkResolution} from './sdk-resolution.js'
 import {userPlugins} from './user-plugins.js'
 
 export {stewardVersion} from './package-root.js'
@@ -26,21 +26,10 @@ export function pluginDirectories(options: Pick<CoreOptions, 'plugin_dirs'>): Pl
   ]
 }
 
-let sdkHookRegistered = false
-
-/** Make `import 'steward'` in plugin code resolve to this steward's SDK (once per thread). */
+/** Make `import 'steward'` in plugin code resolve to this steward's SDK, and load the SDK (once per thread). */
 export async function prepareSdkResolution(): Promise<void> {
   registerSdkResolution()
   await import('../index.js')
-}
-
-function registerSdkResolution(): void {
-  if (sdkHookRegistered) return
-  sdkHookRegistered = true
-  const dist = path.join(packageRoot, 'dist')
-  register(pathToFileURL(path.join(dist, 'plugins', 'sdk-resolve-hook.js')), {
-    data: {sdkUrl: pathToFileURL(path.join(dist, 'index.js')).href},
-  })
 }
 
 /**
