@@ -3,7 +3,7 @@ import type {ApiMethod, ApiMiddleware, ApiPipelineEntry, ApiRouteSet} from './ap
 export const apiMethods: readonly ApiMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
 
 /** Prefixes that are steward's own; a plugin's route set may not be mounted there. */
-export const reservedPrefixes = ['/v1', '/healthz'] as const
+export const reservedPrefixes = ['/v1', '/healthz', '/metrics'] as const
 
 const SEGMENTS = /^(\/[\w.~-]+)+$/
 const ROUTE_PATH = /^\/([\w.~:-]+(\/[\w.~:-]+)*)?$/

@@ -3,6 +3,7 @@ import {StewardError} from '../errors/index.js'
 import type {ApiPipelineEntry} from './api-types.js'
 import {isRouteSet, prefixOf} from './check-pipeline-entry.js'
 import {registerCoreRoutes, type ApiDeps} from './core-routes.js'
+import {registerMetricsRoute} from './metrics-route.js'
 import {addMiddleware, mountRouteSet} from './plugin-routes.js'
 import {addRequestLog} from './request-log.js'
 
@@ -25,12 +26,13 @@ export interface RouteSource {
 /** steward's own elements, by name. */
 function coreElements(deps: ApiDeps): Record<string, PipelineElement> {
   return {
+    metrics: {name: 'metrics', provider: 'steward', kind: 'routes', mount: (app) => void app.register((child, _options, done) => (registerMetricsRoute(child, deps), done()))},
     'request-log': {name: 'request-log', provider: 'steward', kind: 'middleware', mount: (app) => addRequestLog(app, deps.log, deps.logLevel)},
     core: {name: 'core', provider: 'steward', kind: 'routes', mount: (app) => void app.register((child, _options, done) => (registerCoreRoutes(child, deps), done()))},
   }
 }
 
-export const coreElementNames = ['request-log', 'core'] as const
+export const coreElementNames = ['metrics', 'request-log', 'core'] as const
 
 /**
  * Resolve `<name>_pipeline` to its elements, steward's first, then plugins' (whose code is

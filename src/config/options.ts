@@ -246,8 +246,8 @@ export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
   },
   api_pipeline: {
     type: {kind: 'list'},
-    default: ['request-log', 'core'],
-    description: 'The HTTP API\'s middleware and route sets, in order: steward\'s (`request-log`, `core`) or plugins\' (`steward.routes`). A middleware applies to the route sets after it.',
+    default: ['metrics', 'request-log', 'core'],
+    description: 'The HTTP API\'s middleware and route sets, in order: steward\'s (`metrics`, `request-log`, `core`) or plugins\' (`steward.routes`). A middleware applies to the route sets after it, so scrapes of `/metrics` before `request-log` are not logged.',
   },
 }
 

@@ -396,8 +396,8 @@ describe('PeriodicTaskRunner status', () => {
     await runner.runDue('ctx')
     clock.advance(2)
     expect(runner.status()).toEqual([
-      {name: 'work', method: 'work', spacing: 30, enabled: true, running: true, lastStartedAt: expect.any(Number), lastDurationMs: null, lastError: null, nextDueInMs: 28_000, runs: 0, failures: 0},
-      {name: 'later', method: 'later', spacing: 5, enabled: true, running: false, lastStartedAt: null, lastDurationMs: null, lastError: null, nextDueInMs: 3_000, runs: 0, failures: 0},
+      {name: 'work', method: 'work', spacing: 30, enabled: true, running: true, lastStartedAt: expect.any(Number), lastDurationMs: null, lastError: null, nextDueInMs: 28_000, runs: 0, failures: 0, totalDurationMs: 0},
+      {name: 'later', method: 'later', spacing: 5, enabled: true, running: false, lastStartedAt: null, lastDurationMs: null, lastError: null, nextDueInMs: 3_000, runs: 0, failures: 0, totalDurationMs: 0},
     ])
     expect(runner.status()[0]!.lastStartedAt).toBeGreaterThanOrEqual(before)
     gate.resolve()

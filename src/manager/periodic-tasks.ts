@@ -31,6 +31,8 @@ export interface PeriodicTaskStatus {
   runs: number
   /** Finished runs that threw. */
   failures: number
+  /** How long the finished runs took, together (Prometheus' steward_periodic_task_duration_seconds_total). */
+  totalDurationMs: number
 }
 
 /** A monotonic clock in milliseconds. `performance` is one. */
@@ -80,6 +82,7 @@ interface TaskState extends PeriodicTask {
   lastError: string | null
   runs: number
   failures: number
+  totalDurationMs: number
 }
 
 type RunResult = {ok: true} | {ok: false; error: unknown}
@@ -117,6 +120,7 @@ export class PeriodicTaskRunner<C = unknown> {
       lastError: null,
       runs: 0,
       failures: 0,
+      totalDurationMs: 0,
     }))
     for (const task of this.tasks) {
       if (!task.enabled) this.logger.debug(`periodic task ${task.name} of ${this.ownerName} is disabled`, {task: task.name})
@@ -172,6 +176,7 @@ export class PeriodicTaskRunner<C = unknown> {
       nextDueInMs: task.enabled ? (task.lastRun === undefined ? 0 : task.lastRun + task.spacingMs - now) : null,
       runs: task.runs,
       failures: task.failures,
+      totalDurationMs: task.totalDurationMs,
     }))
   }
 
@@ -226,6 +231,7 @@ export class PeriodicTaskRunner<C = unknown> {
     const now = this.clock.now()
     task.running = undefined
     task.lastDurationMs = now - task.startedAt
+    task.totalDurationMs += task.lastDurationMs
     task.runs += 1
     try {
       if (result.ok) {

@@ -1,3 +1,4 @@
+import {LatencyBuckets, RPC_LATENCY_BOUNDS} from '../metrics/latency-buckets.js'
 import type {RpcStats} from './telemetry.js'
 
 /** Seconds the sliding window of calls/s and p99 covers. */
@@ -29,6 +30,21 @@ function sampled(): boolean {
   sampleState ^= sampleState >>> 17
   sampleState ^= sampleState << 5
   return (sampleState & (SAMPLE_EVERY - 1)) === 0
+}
+
+/** The counters since the service started, as Prometheus reads them (src/metrics). */
+export interface RpcTotals {
+  readonly calls: number
+  readonly casts: number
+  /** Failed calls and casts by error code. */
+  readonly errors: Readonly<Record<string, number>>
+  readonly inFlight: number
+  /**
+   * The latency of every timed call since the start, each weighted as in the window (1, or 16 for
+   * a sampled one): exact counts while a service gets up to 256 requests a second, an estimate
+   * above.
+   */
+  readonly latency: LatencyBuckets
 }
 
 /** What the slot tells when a call it was given settles (see GenerationSlot.dispatch). */
@@ -64,6 +80,8 @@ export class RpcStatsRecorder {
   private slot = 0
   private timedInSlot = 0
   private readonly createdAt: number
+  /** Every timed call since the start, in Prometheus' buckets: read when /metrics is scraped. */
+  private readonly latency = new LatencyBuckets(RPC_LATENCY_BOUNDS)
   /** For calls: counted in `calls`, timed into the histograms. */
   readonly call: CallTiming
   /** For casts: counted in `casts`; their duration is not call latency. */
@@ -124,6 +142,11 @@ export class RpcStatsRecorder {
     }
   }
 
+  /** The counters since the start, without the window's work: what a Prometheus scrape reads. */
+  totals(): RpcTotals {
+    return {calls: this.callCount, casts: this.castCount, errors: this.errors, inFlight: this.inFlight, latency: this.latency}
+  }
+
   /** The start time of a request to time, or -1. */
   private timeOrNot(): number {
     return this.timedInSlot < TIMED_PER_SECOND || sampled() ? this.clock() : -1
@@ -149,8 +172,10 @@ export class RpcStatsRecorder {
     // Past the first requests of a second, a timed one stands for the SAMPLE_EVERY around it.
     const weight = ++this.timedInSlot > TIMED_PER_SECOND ? SAMPLE_EVERY : 1
     if (!latency) return
+    const elapsedMs = now - startedAt
     this.histograms ??= new Uint32Array(WINDOW_SECONDS * BINS)
-    this.histograms[slot * BINS + binOf((now - startedAt) * 1000)]! += weight
+    this.histograms[slot * BINS + binOf(elapsedMs * 1000)]! += weight
+    this.latency.observe(elapsedMs / 1000, weight)
   }
 
   private countError(error: unknown): void {

@@ -26,6 +26,8 @@ export interface GenerationStatus {
   generation: number
   /** Successful reloads and replacements since the service started. */
   reloads: number
+  /** Reloads and replacements that failed since the service started (the old generation kept serving). */
+  failedReloads: number
   lastReload: ReloadRecord | undefined
   inFlight: number
   /** Replaced generations still finishing their work; 0 once every one has ended. */
@@ -88,6 +90,7 @@ export class GenerationSlot {
   private serviceId: number | undefined
   private state: GenerationState = 'starting'
   private reloads = 0
+  private failedReloads = 0
   private lastReload: ReloadRecord | undefined
   private unstableStarts = 0
   private restartTimer: NodeJS.Timeout | undefined
@@ -132,6 +135,7 @@ export class GenerationSlot {
       state: this.state,
       generation: generation?.number ?? 0,
       reloads: this.reloads,
+      failedReloads: this.failedReloads,
       lastReload: this.lastReload,
       inFlight: [...this.inFlight.values()].reduce((sum, count) => sum + count, 0),
       retiring: this.retiring.size,
@@ -260,6 +264,7 @@ export class GenerationSlot {
       ...(error === undefined ? {} : {error: describeError(error), code: isStewardError(error) ? error.code : 'HOST_START_FAILED'}),
     }
     this.lastReload = record
+    if (!record.ok) this.failedReloads++
     if (record.ok) {
       this.options.log.info(`reloaded: generation ${record.generation} serves (${trigger}, ${record.durationMs} ms)`, {generation: record.generation, trigger, durationMs: record.durationMs})
     } else {

@@ -26,6 +26,11 @@ export class ConnectionPool {
     private readonly maxMessageSize?: number,
   ) {}
 
+  /** Connections open now, one per peer endpoint. */
+  get size(): number {
+    return this.connections.size
+  }
+
   /** The connection to a target's host. */
   to(target: RouteTarget): PeerConnection {
     let connection = this.byTarget.get(target)

@@ -8,7 +8,7 @@ import type {LocalDispatcher} from './local-dispatcher.js'
 import {TargetResolver} from './target-resolver.js'
 
 /** An RPC client for a host (with its own services as `local`) or for the CLI (without). */
-export function createRpcClient(options: {config: StewardConfig; store: StateStore; log: Logger; local?: LocalDispatcher}): {client: StewardRpcClient; close: (lingerMs?: number) => Promise<void>} {
+export function createRpcClient(options: {config: StewardConfig; store: StateStore; log: Logger; local?: LocalDispatcher}): {client: StewardRpcClient; close: (lingerMs?: number) => Promise<void>; peerConnections: () => number} {
   const {config, store, log, local} = options
   const keyFile = config.options.rpc_curve_client_key
   const pool = new ConnectionPool(log, keyFile === '' ? undefined : readKeyFile(keyFile), config.options.rpc_max_message_size)
@@ -20,5 +20,5 @@ export function createRpcClient(options: {config: StewardConfig; store: StateSto
     timeoutSeconds: config.options.rpc_response_timeout,
     log,
   })
-  return {client, close: (lingerMs) => pool.close(lingerMs)}
+  return {client, close: (lingerMs) => pool.close(lingerMs), peerConnections: () => pool.size}
 }

@@ -13,6 +13,9 @@ export interface ServiceSummary {
   generation: GenerationStatus | null
 }
 
+/** How the host topic's `metrics` answers: Prometheus' text format, or prom-client's JSON. */
+export type MetricsFormat = 'text' | 'json'
+
 /** What the host topic controls. */
 export interface HostControl {
   readonly name: string
@@ -21,14 +24,16 @@ export interface HostControl {
   startService(topic: string): Promise<ServiceSummary>
   stopService(topic: string): Promise<ServiceSummary>
   reloadService(topic: string, trigger?: string): Promise<ServiceSummary>
+  metrics(format: MetricsFormat): Promise<unknown>
 }
 
 /** The version of the host topic's methods. */
 export const HOST_TOPIC_VERSION = '1.0'
 
 /**
- * Answer on the host's own topic, `host.<name>`: `status`, and `start_service`, `stop_service`,
- * `reload_service` with `{topic}`. This is how the CLI and monitors act on a running host.
+ * Answer on the host's own topic, `host.<name>`: `status`, `start_service`, `stop_service`,
+ * `reload_service` with `{topic}`, and `metrics` with `{format}`. This is how the CLI and monitors
+ * act on a running host, and how API workers in other processes read the host's metrics.
  */
 export function listenHostTopic(dispatcher: LocalDispatcher, host: HostControl): () => void {
   const methods: Record<string, (args: Record<string, unknown>) => unknown> = {
@@ -36,6 +41,7 @@ export function listenHostTopic(dispatcher: LocalDispatcher, host: HostControl):
     start_service: (args) => host.startService(topicOf(args)),
     stop_service: (args) => host.stopService(topicOf(args)),
     reload_service: (args) => host.reloadService(topicOf(args), typeof args.trigger === 'string' ? args.trigger : undefined),
+    metrics: (args) => host.metrics(formatOf(args)),
   }
   return dispatcher.listen({
     topic: HOST_TOPIC,
@@ -54,4 +60,10 @@ export function listenHostTopic(dispatcher: LocalDispatcher, host: HostControl):
 function topicOf(args: Record<string, unknown>): string {
   if (typeof args.topic !== 'string' || args.topic === '') throw new StewardError('INVALID_TARGET', 'Name the service\'s topic: {"topic": "<topic>"}.')
   return args.topic
+}
+
+function formatOf(args: Record<string, unknown>): MetricsFormat {
+  const format = args.format ?? 'text'
+  if (format !== 'text' && format !== 'json') throw new StewardError('INVALID_TARGET', `The metrics format is "text" or "json", not ${JSON.stringify(format)}.`)
+  return format
 }

@@ -5,6 +5,7 @@ import type {StewardConfig} from '../config/load-config.js'
 import {StewardError, describeError, errorCatalog, isStewardError, type ErrorCode} from '../errors/index.js'
 import type {Logger, LogRecord} from '../log/logger.js'
 import {PeriodicLoop} from '../manager/periodic-loop.js'
+import type {HostMetrics} from '../metrics/host-metrics.js'
 import {feedEndpointFor} from '../monitor/feed-endpoint.js'
 import {FeedPublisher} from '../monitor/feed-publisher.js'
 import {HostSnapshotBuilder} from '../monitor/host-snapshot.js'
@@ -26,7 +27,7 @@ import {acquireHostLock, type HostLock} from './host-lock.js'
 import {applyReloadedConfig} from './reloaded-config.js'
 import type {ApiService, ApiServiceOptions} from './api-service.js'
 import type {ApiWorkers} from './api-workers.js'
-import {listenHostTopic, type HostControl, type ServiceSummary} from './host-topic.js'
+import {listenHostTopic, type HostControl, type MetricsFormat, type ServiceSummary} from './host-topic.js'
 import type {HostContext} from './host-context.js'
 import {Service, type ServiceOptions} from './service.js'
 
@@ -70,6 +71,8 @@ export class Host implements HostControl {
   })
 
   private readonly snapshots = new HostSnapshotBuilder(() => ({name: this.name, endpoint: this.server.endpoint, services: this.services}))
+  /** Loaded at the first scrape: a host nobody scrapes never loads prom-client. */
+  private hostMetrics: Promise<HostMetrics> | undefined
 
   private constructor(
     private readonly context: HostContext,
@@ -77,6 +80,7 @@ export class Host implements HostControl {
     /** The telemetry feed for monitors (docs/protocol.md, "Telemetry feed"). */
     private readonly feed: FeedPublisher,
     private readonly closeClient: (lingerMs?: number) => Promise<void>,
+    private readonly peerConnections: () => number,
     topics: readonly string[],
     apis: readonly HostedApi[],
   ) {
@@ -143,7 +147,7 @@ export class Host implements HostControl {
       allowedClients: options.rpc_curve_allowed_clients,
       ...(serverKeys === undefined ? {} : {curve: serverKeys}),
     })
-    const {client, close} = createRpcClient({config, store, log, local: dispatcher})
+    const {client, close, peerConnections} = createRpcClient({config, store, log, local: dispatcher})
     const generations: GenerationFactory =
       options.plugin_isolation === 'worker' ? new WorkerGenerations({config, store, rpc: client}) : new InlineGenerations({source: registry, config, store, rpc: client})
     const feed: FeedPublisher = new FeedPublisher({
@@ -161,7 +165,7 @@ export class Host implements HostControl {
       for (const name of apiNames) apis.push(await createApi({name, config, store, rpc: client, log, routes: registry, hostRecord: options.host}))
     }
     const topicsToRun = wanted.filter((topic) => !isApiName(topic))
-    const host = new Host({config, store, generations, log, dispatcher, rpc: client, onReload}, server, feed, close, topicsToRun, apis)
+    const host = new Host({config, store, generations, log, dispatcher, rpc: client, onReload}, server, feed, close, peerConnections, topicsToRun, apis)
     if (options.plugin_isolation === 'worker' && options.plugin_watch) {
       host.watcher = new PluginWatcher({log, onChange: (change) => void host.pluginChanged(change)})
     }
@@ -332,6 +336,22 @@ export class Host implements HostControl {
   /** The HTTP API as the host topic reports services. */
   private apiSummary(api: HostedApi): ServiceSummary {
     return {topic: api.name, binary: `steward-${api.name}`, host: this.name, manager: '(http api)', state: api.state, generation: null}
+  }
+
+  /** The host's Prometheus metrics (docs/observability.md): the text format, or prom-client's JSON. */
+  async metrics(format: MetricsFormat): Promise<unknown> {
+    this.hostMetrics ??= import('../metrics/host-metrics.js').then(
+      ({HostMetrics}) =>
+        new HostMetrics(() => ({
+          name: this.name,
+          services: this.services,
+          store: this.context.store.stats,
+          refused: this.server.refused,
+          peerConnections: this.peerConnections(),
+        })),
+    )
+    const metrics = await this.hostMetrics
+    return format === 'text' ? metrics.text() : metrics.json()
   }
 
   summary(service: Service): ServiceSummary {

@@ -67,6 +67,8 @@ export class Service {
   private readonly log: Logger
   private disconnected = false
   private notReady = false
+  /** When this process last recorded a heartbeat (performance.now()), for heartbeatAgeSeconds. */
+  private lastReportedAt: number | undefined
   private stopping: Promise<void> | undefined
   /** Settles (never rejects) when the start under way has finished, for a stop() during it. */
   private starting: Promise<void> | undefined
@@ -274,6 +276,11 @@ export class Service {
     return this.slot.reload(trigger)
   }
 
+  /** Seconds since this process last recorded a heartbeat of the service; undefined before the first. */
+  get heartbeatAgeSeconds(): number | undefined {
+    return this.lastReportedAt === undefined ? undefined : (performance.now() - this.lastReportedAt) / 1000
+  }
+
   /** Which generation serves, and how its reloads went. */
   generationStatus(): GenerationStatus | undefined {
     return this.slot?.status()
@@ -301,6 +308,7 @@ export class Service {
         this.id = created.record.id
         record = await store.reportService(this.id, new Date())
       }
+      this.lastReportedAt = performance.now()
       if (this.disconnected) {
         this.disconnected = false
         this.log.info('recovered: the state store answers again')

@@ -2,6 +2,7 @@ import {mkdir} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {Low} from 'lowdb'
 import {describeError, StewardError} from '../errors/index.js'
+import {LatencyBuckets, STORE_LATENCY_BOUNDS} from '../metrics/latency-buckets.js'
 import {FileLock} from './file-lock.js'
 import {applyMutations, GroupCommitQueue, type MutationOutcome, type PendingMutation} from './group-commit.js'
 import {emptyState} from './state-document.js'
@@ -28,7 +29,7 @@ export interface LowdbBackendOptions {
  */
 export class LowdbBackend implements DocumentBackend {
   readonly location: string
-  readonly stats: BackendStats = {mutations: 0, commits: 0, recoveredLocks: 0}
+  readonly stats: BackendStats = {mutations: 0, commits: 0, recoveredLocks: 0, commitLatency: new LatencyBuckets(STORE_LATENCY_BOUNDS)}
   readonly #db: Low<StateData>
   readonly #file: StateFile
   readonly #lock: FileLock
@@ -69,6 +70,7 @@ export class LowdbBackend implements DocumentBackend {
   }
 
   async #commit(take: () => PendingMutation[]): Promise<void> {
+    const startedAt = performance.now()
     try {
       await mkdir(dirname(this.location), {recursive: true, mode: 0o700})
     } catch (error) {
@@ -108,6 +110,7 @@ export class LowdbBackend implements DocumentBackend {
     } finally {
       // Released before anyone hears back: when a caller's promise settles, the lock is free.
       await held.release().catch((error: unknown) => this.#warn('Could not release the state file lock.', error))
+      this.stats.commitLatency.observe((performance.now() - startedAt) / 1000)
     }
     // Each caller gets its own result, its own error, or the write's error.
     outcomes.forEach((outcome, index) => {

@@ -1,3 +1,5 @@
+import type {LatencyBuckets} from '../metrics/latency-buckets.js'
+
 /** A row of the services table, as stored. `state` is not stored: see service-state.ts. */
 export interface ServiceRecord {
   id: number
@@ -113,6 +115,8 @@ export interface StateData {
 export interface StateStore {
   /** Where the state lives, for messages (a file path, or "memory"). */
   readonly location: string
+  /** The backend's counters, when it keeps them (the state file's does): for /metrics. */
+  readonly stats?: Readonly<BackendStats> | undefined
 
   listServices(filter?: ServiceFilter): Promise<ServiceRecord[]>
   getService(id: number): Promise<ServiceRecord | undefined>
@@ -191,4 +195,9 @@ export interface BackendStats {
   commits: number
   /** Locks left behind by dead processes that had to be removed. */
   recoveredLocks: number
+  /**
+   * How long each commit took, from asking for the lock to releasing it (what a write waits, less
+   * the wait for the commit before it): steward_store_commit_duration_seconds.
+   */
+  commitLatency: LatencyBuckets
 }

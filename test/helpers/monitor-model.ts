@@ -23,10 +23,10 @@ export function telemetry(hostName: string, topic: string, overrides: Partial<Se
     plugin: {name: `steward-plugin-${topic}`, version: '1.2.0'},
     rpcApiVersion: '1.3',
     lifecycle: 'running',
-    generation: {state: 'serving', generation: 3, reloads: 2, lastReload: {trigger: `plugins/${topic}/manager.ts`, generation: 3, at: AT, durationMs: 142, ok: true}, inFlight: 1, retiring: 0, pluginDirs: []},
+    generation: {state: 'serving', generation: 3, reloads: 2, failedReloads: 0, lastReload: {trigger: `plugins/${topic}/manager.ts`, generation: 3, at: AT, durationMs: 142, ok: true}, inFlight: 1, retiring: 0, pluginDirs: []},
     periodicTasks: [
-      {name: 'report_capabilities', method: 'report_capabilities', spacing: 60, enabled: true, running: false, lastStartedAt: Date.parse(AT), lastDurationMs: 12, lastError: null, nextDueInMs: 45_000, runs: 30, failures: 1},
-      {name: 'prune', method: 'prune', spacing: 600, enabled: true, running: false, lastStartedAt: Date.parse(AT), lastDurationMs: 3, lastError: 'disk full', nextDueInMs: 0, runs: 4, failures: 4},
+      {name: 'report_capabilities', method: 'report_capabilities', spacing: 60, enabled: true, running: false, lastStartedAt: Date.parse(AT), lastDurationMs: 12, lastError: null, nextDueInMs: 45_000, runs: 30, failures: 1, totalDurationMs: 390},
+      {name: 'prune', method: 'prune', spacing: 600, enabled: true, running: false, lastStartedAt: Date.parse(AT), lastDurationMs: 3, lastError: 'disk full', nextDueInMs: 0, runs: 4, failures: 4, totalDurationMs: 14},
     ],
     drivers: [{name: `${topic}-memory`, family: 'Driver', plugin: {name: `steward-plugin-${topic}`, version: '1.2.0'}}],
     capabilities: null,
@@ -113,7 +113,7 @@ function summary(host: string, topic: string, ok = true): ServiceSummary {
     host,
     manager: `${topic}.manager`,
     state: 'running',
-    generation: {state: 'serving', generation: 4, reloads: 3, lastReload: {trigger: 'reload requested', generation: 4, at: AT, durationMs: 130, ok, ...(ok ? {} : {error: 'SyntaxError: Unexpected token'})}, inFlight: 0, retiring: 0, pluginDirs: []},
+    generation: {state: 'serving', generation: 4, reloads: 3, failedReloads: ok ? 0 : 1, lastReload: {trigger: 'reload requested', generation: 4, at: AT, durationMs: 130, ok, ...(ok ? {} : {error: 'SyntaxError: Unexpected token'})}, inFlight: 0, retiring: 0, pluginDirs: []},
   }
 }
 
