@@ -6,6 +6,8 @@ import type {Logger} from '../log/logger.js'
 import {digestOf, type ApiToken} from './api-settings.js'
 import {errorAnswer, isServerFault} from './error-response.js'
 import {mountPipeline, type PipelineElement} from './pipeline.js'
+import {activeTracing} from '../profiler/tracing.js'
+import {traceRequests} from './trace-requests.js'
 
 /** The request id the API service gave a request before fastify saw it. */
 export const requestIdKey = Symbol('steward.requestId')
@@ -41,6 +43,7 @@ export async function buildApp({elements, token, maxBodySize, log}: AppOptions):
   })
   // JSON only: every other type, text/plain included, gets 415.
   app.removeContentTypeParser('text/plain')
+  if (activeTracing !== undefined) traceRequests(app, activeTracing)
 
   if (token !== undefined) {
     app.addHook('onRequest', (request, _reply, done) => {

@@ -3,6 +3,7 @@ import {StewardError, isStewardError} from '../errors/index.js'
 import type {LogLevel} from '../config/options.js'
 import type {Logger} from '../log/logger.js'
 import type {RpcClient} from '../rpc/context.js'
+import {apiRequestContext} from './trace-requests.js'
 import {MAX_REASON_LENGTH, disableService, enableService} from '../service/service-admin.js'
 import {viewHost, viewService} from '../service/service-state.js'
 import type {StateStore} from '../store/types.js'
@@ -137,7 +138,7 @@ export function registerCoreRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const {args = {}, server, version, timeout} = request.body
       const prepared = rpc.prepare({topic, ...(server === undefined ? {} : {server}), ...(version === undefined ? {} : {version}), ...(timeout === undefined ? {} : {timeout})})
       // The request id goes along, so the callee's logs name the HTTP request that caused the call.
-      const call = prepared.call({requestId: request.id, caller: `api@${deps.host}`}, method, args)
+      const call = prepared.call(apiRequestContext(request, `api@${deps.host}`), method, args)
       const result = await within(call, timeout ?? deps.rpcTimeoutSeconds, `${topic}.${method}`, request.id)
       return {result: result ?? null}
     },

@@ -3,6 +3,7 @@ import type {Logger} from '../log/logger.js'
 import type {RequestContext, RpcClient} from '../rpc/context.js'
 import type {PluginCollection} from '../store/types.js'
 import type {ApiContext, ApiMiddleware, ApiRequest, ApiRouteSet} from './api-types.js'
+import {apiRequestContext} from './trace-requests.js'
 import type {ApiDeps} from './core-routes.js'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
@@ -64,7 +65,7 @@ class PluginApiContext implements ApiContext {
   }
 
   get requestContext(): RequestContext {
-    return {requestId: this.request.id, caller: `api@${this.deps.host}`}
+    return apiRequestContext(this.request, `api@${this.deps.host}`)
   }
 
   /** An arrow, so `({collection}) => collection('x')` works. */

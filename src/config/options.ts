@@ -36,6 +36,10 @@ export interface CoreOptions {
   api_token_file: string
   api_max_body_size: number
   api_pipeline: string[]
+  profiler_enabled: boolean
+  profiler_otlp_endpoint: string
+  profiler_file_max_size: number
+  profiler_file_max_files: number
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -248,6 +252,27 @@ export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
     type: {kind: 'list'},
     default: ['metrics', 'request-log', 'core'],
     description: 'The HTTP API\'s middleware and route sets, in order: steward\'s (`metrics`, `request-log`, `core`) or plugins\' (`steward.routes`). A middleware applies to the route sets after it, so scrapes of `/metrics` before `request-log` are not logged.',
+  },
+  profiler_enabled: {
+    type: {kind: 'boolean'},
+    default: false,
+    description: 'Trace RPC calls, casts, periodic tasks, reloads, driver calls and API requests with OpenTelemetry (Manila\'s `[profiler] enabled`): spans go to `<state_dir>/traces/<host>.jsonl` (`steward trace`), and to `profiler_otlp_endpoint` when set. See observability.md.',
+  },
+  profiler_otlp_endpoint: {
+    type: {kind: 'string', optional: true},
+    default: '',
+    defaultText: 'none (trace files only)',
+    description: 'OTLP/HTTP endpoint the profiler also sends spans to, as JSON: a base URL such as `http://127.0.0.1:4318` (`/v1/traces` is added) or the full traces URL. Jaeger, Tempo and the OpenTelemetry Collector accept it.',
+  },
+  profiler_file_max_size: {
+    type: {kind: 'number', min: 1024, integer: true},
+    default: 10_485_760,
+    description: 'Bytes a host writes to its trace file `<state_dir>/traces/<host>.jsonl` before rotating it to `<host>.jsonl.1`.',
+  },
+  profiler_file_max_files: {
+    type: {kind: 'number', min: 0, integer: true},
+    default: 5,
+    description: 'Rotated trace files a host keeps (`<host>.jsonl.1` … `.N`); older ones are deleted.',
   },
 }
 

@@ -67,6 +67,8 @@ export const errorCatalog = {
   API_UNSUPPORTED_MEDIA_TYPE: {exitCode: 64, summary: 'An API request body is not application/json (HTTP 415).'},
   API_NOT_FOUND: {exitCode: 1, summary: 'No API route matches the request\'s method and path (HTTP 404).'},
   API_INTERNAL_ERROR: {exitCode: 70, summary: 'An API route failed in a way that is not the client\'s mistake (HTTP 500); the log has the request id and cause.'},
+  TRACE_QUERY_INVALID: {exitCode: 64, summary: 'A `steward trace` flag or trace id is malformed (a --since or --min-duration that is no duration or time, an id that is not hex), or an id prefix matches several traces.'},
+  TRACE_NOT_FOUND: {exitCode: 66, summary: 'No trace file under the state directory holds a span of the trace `steward trace show` was given.'},
 } as const satisfies Record<string, {exitCode: number; summary: string}>
 
 export type ErrorCode = keyof typeof errorCatalog

@@ -10,6 +10,7 @@ import {describeError} from '../errors/index.js'
 import type {LogFields, Logger} from '../log/logger.js'
 import type {ServiceInfo} from '../manager/manager.js'
 import type {LogLevel} from '../config/options.js'
+import type {DriverCallRecord} from '../profiler/tracing.js'
 import type {PrepareOptions, RequestContext, RpcClient} from '../rpc/context.js'
 import {canSendVersion} from '../rpc/version.js'
 import type {PluginCollection} from '../store/types.js'
@@ -29,6 +30,8 @@ export interface GenerationWorkerData {
   section: TopicSection
   configDir: string
   pluginDirectories: Array<{path: string; source: PluginSource}>
+  /** The profiler is on: time the drivers' calls and send them to the host (`driver-call` notes). */
+  traceDrivers: boolean
 }
 
 export interface StoreRequest {
@@ -141,6 +144,7 @@ port
       services: (query) => port.request('services', query ?? {}) as Promise<ServiceInfo[]>,
       section: data.section,
       configDir: data.configDir,
+      ...(data.traceDrivers ? {onDriverCall: (call: DriverCallRecord) => port.note('driver-call', call)} : {}),
     })
     return {...loaded.contract, pluginDirs: [...loadedDirs]}
   })

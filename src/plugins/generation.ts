@@ -1,5 +1,6 @@
 import type {Logger} from '../log/logger.js'
 import type {PeriodicTaskStatus} from '../manager/periodic-tasks.js'
+import type {DriverCallRecord} from '../profiler/tracing.js'
 import type {RequestContext} from '../rpc/context.js'
 
 /** Which service a generation runs the manager of, and what it is called. */
@@ -20,6 +21,8 @@ export interface GenerationSpec {
    * generations and are released when a generation dies holding one.
    */
   synchronized<T>(name: string, fn: () => Promise<T> | T, options?: {blocking?: boolean; timeout?: number}): Promise<T>
+  /** Set while the profiler is on: the generation times its driver calls and reports them here. */
+  onDriverCall?: (call: DriverCallRecord) => void
 }
 
 /** What a loaded generation serves, known once its manager class was read and checked. */

@@ -3,6 +3,7 @@ import {StewardError} from '../errors/index.js'
 import type {DriverFamily, Manager, ManagerContext} from '../manager/manager.js'
 import {readManagerContract, type ManagerContract} from '../manager/manager-contract.js'
 import {PeriodicTaskRunner} from '../manager/periodic-tasks.js'
+import {traceDriver, withTraceParent} from '../profiler/traced-driver.js'
 import type {RequestContext} from '../rpc/context.js'
 import type {ManagerSource} from '../service/host-context.js'
 import type {DriverInfo, GenerationContract, GenerationDetails, GenerationSpec} from './generation.js'
@@ -22,6 +23,8 @@ export class LoadedManager {
     private readonly runner: PeriodicTaskRunner<RequestContext>,
     /** The drivers the manager loaded, in order. */
     private readonly drivers: readonly DriverInfo[],
+    /** Whether driver calls are traced: calls and periodic runs then hold their trace parent. */
+    private readonly tracing: boolean,
   ) {}
 
   /** Load the named manager from the source, check its contract, and build it. */
@@ -66,7 +69,7 @@ export class LoadedManager {
           cwd: edges.configDir,
         }).then((driver) => {
           drivers.push({name: driverSpec, family: family.name, plugin: provider})
-          return driver
+          return edges.onDriverCall === undefined ? driver : traceDriver(driver, driverSpec, family.requiredMethods, edges.onDriverCall)
         })
       },
     }
@@ -83,7 +86,7 @@ export class LoadedManager {
       plugin: {name: plugin.name, version: plugin.version},
       pluginDirs: [],
     }
-    return new LoadedManager(contract, manager, managerContract, runner, drivers)
+    return new LoadedManager(contract, manager, managerContract, runner, drivers, edges.onDriverCall !== undefined)
   }
 
   initHost(serviceId: number): Promise<void> {
@@ -102,10 +105,12 @@ export class LoadedManager {
   async dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown> {
     if (!this.managerContract.rpcMethods.has(method)) throw new StewardError('NO_SUCH_METHOD', `The manager has no RPC method "${method}".`, {data: {method}})
     const handler = (this.manager as unknown as Record<string, RpcHandler>)[method]!
+    if (this.tracing) return withTraceParent(ctx.traceParent, () => handler.call(this.manager, ctx, args))
     return handler.call(this.manager, ctx, args)
   }
 
   runPeriodicTasks(ctx: RequestContext): Promise<number> {
+    if (this.tracing) return withTraceParent(ctx.traceParent, () => this.runner.runDue(ctx))
     return this.runner.runDue(ctx)
   }
 

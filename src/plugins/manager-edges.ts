@@ -1,6 +1,7 @@
 import type {TopicSection} from '../config/load-config.js'
 import type {ManagerContext} from '../manager/manager.js'
 import type {Logger} from '../log/logger.js'
+import type {DriverCallRecord} from '../profiler/tracing.js'
 import type {RpcClient} from '../rpc/context.js'
 import type {PluginCollection} from '../store/types.js'
 import type {GenerationSpec} from './generation.js'
@@ -21,4 +22,6 @@ export interface ManagerEdges {
   section: TopicSection
   /** Relative driver module paths are relative to this (the configuration file's directory). */
   configDir: string
+  /** Told of each timed driver call; set only while the profiler is on (drivers are then traced). */
+  onDriverCall?: (call: DriverCallRecord) => void
 }

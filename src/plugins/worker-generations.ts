@@ -4,6 +4,7 @@ import {serviceSection} from '../config/backend-sections.js'
 import type {StewardConfig} from '../config/load-config.js'
 import {StewardError, describeError} from '../errors/index.js'
 import type {ServiceQuery} from '../manager/manager.js'
+import type {DriverCallRecord} from '../profiler/tracing.js'
 import type {RpcClient} from '../rpc/context.js'
 import type {StateStore} from '../store/types.js'
 import type {Generation, GenerationContract, GenerationFactory, GenerationSpec} from './generation.js'
@@ -51,6 +52,7 @@ export class WorkerGenerations implements GenerationFactory {
       section: serviceSection(config, spec.topic, spec.backend),
       configDir: config.file === undefined ? process.cwd() : path.dirname(config.file),
       pluginDirectories: this.pluginDirectories(),
+      traceDrivers: spec.onDriverCall !== undefined,
     }
     if (this.spare === undefined) await this.replacedWorkerExit()
     const worker = this.spare ?? bootWorker()
@@ -182,6 +184,7 @@ class WorkerGeneration implements Generation {
         this.contract = {...this.contract, pluginDirs: [...this.pluginDirs]}
       })
       .onNote('unlock', (lockId) => this.releaseLock(lockId as number))
+      .onNote('driver-call', (call) => spec.onDriverCall?.(call as DriverCallRecord))
       .handle('rpc.call', (arg) => {
         const {options, ctx, method, args} = arg as RpcRequest
         return rpc.prepare(options).call(ctx, method, args)

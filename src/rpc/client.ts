@@ -1,4 +1,5 @@
 import {StewardError} from '../errors/index.js'
+import {activeTracing} from '../profiler/tracing.js'
 import type {Logger} from '../log/logger.js'
 import type {ConnectionPool} from './connection-pool.js'
 import type {PrepareOptions, PreparedClient, RequestContext, RpcClient} from './context.js'
@@ -93,6 +94,12 @@ class Prepared implements PreparedClient {
   }
 
   call(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    // With the profiler off this check is all tracing costs.
+    if (activeTracing !== undefined) return activeTracing.send('call', this.options.topic, method, this.options.server, ctx, (traced) => this.send(traced, method, args))
+    return this.send(ctx, method, args)
+  }
+
+  private send(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown> {
     const {options, client} = this
     let header: RequestHeader
     try {
@@ -104,15 +111,20 @@ class Prepared implements PreparedClient {
       return Promise.reject(error)
     }
     const picked = client.pickOne(options.topic, options.server, method, this.routeKey)
-    return picked instanceof Promise ? picked.then((target) => this.send(target, header, args)) : this.send(picked, header, args)
+    return picked instanceof Promise ? picked.then((target) => this.sendTo(target, header, args)) : this.sendTo(picked, header, args)
   }
 
-  private send(target: RouteTarget, header: RequestHeader, args: Record<string, unknown>): Promise<unknown> {
+  private sendTo(target: RouteTarget, header: RequestHeader, args: Record<string, unknown>): Promise<unknown> {
     header.server = target.server
     return this.client.options.pool.to(target).call(header, args, this.timeoutMs)
   }
 
-  async cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
+  cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
+    if (activeTracing !== undefined) return activeTracing.send(this.options.fanout ? 'fanout' : 'cast', this.options.topic, method, this.options.server, ctx, (traced) => this.sendCast(traced, method, args))
+    return this.sendCast(ctx, method, args)
+  }
+
+  private async sendCast(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<void> {
     const {options, client} = this
     this.checkCap(method)
     const header = client.header(options, ctx, method, this.timeoutMs)

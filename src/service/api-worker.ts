@@ -7,6 +7,7 @@
 import type {ApiName} from '../api/api-settings.js'
 import {loadConfig, type ConfigFlags} from '../config/load-config.js'
 import {PluginRegistry} from '../plugins/plugin-registry.js'
+import {startHostProfiler} from '../profiler/host-profiler.js'
 import {createRpcClient} from '../rpc/rpc-client-factory.js'
 import {openStore} from '../store/index.js'
 import {ApiService} from './api-service.js'
@@ -24,6 +25,7 @@ export async function createServer({name, flags, cwd}: ApiWorkerOptions, {log}: 
   const read = () => loadConfig({flags, cwd})
   const config = read()
   const {options} = config
+  const stopProfiler = await startHostProfiler(options, log, `api-${process.pid}`)
   const store = await openStore({stateDir: options.state_dir, lockTimeoutMs: options.store_lock_timeout * 1000})
   const {client, close} = createRpcClient({config, store, log})
   // The host records the endpoint (and takes it out on stop), not each worker.
@@ -39,6 +41,7 @@ export async function createServer({name, flags, cwd}: ApiWorkerOptions, {log}: 
         await api.stop(stopOptions)
         await close(1000)
         await store.close()
+        await stopProfiler?.()
       })()),
     wait: async () => {
       await api.wait()

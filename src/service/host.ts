@@ -15,6 +15,7 @@ import type {PluginManifest} from '../plugins/discover-plugins.js'
 import {PluginRegistry, stewardVersion} from '../plugins/plugin-registry.js'
 import {PluginWatcher, type PluginChange} from '../plugins/plugin-watcher.js'
 import {UserPluginsWatcher} from '../plugins/user-plugins-watcher.js'
+import {startHostProfiler} from '../profiler/host-profiler.js'
 import {WorkerGenerations} from '../plugins/worker-generations.js'
 import {hostEndpoint} from '../rpc/endpoint.js'
 import {readKeyFile} from '../rpc/key-file.js'
@@ -65,6 +66,8 @@ export class Host implements HostControl {
   /** The claim on this host's name (its pid file), held from start() to the end of stop(). */
   private instanceLock: HostLock | undefined
   private reloadConfig: (() => StewardConfig) | undefined
+  /** Flushes and stops the profiler; undefined while it is off. */
+  private stopProfiler: (() => Promise<void>) | undefined
   private markStopped!: () => void
   private readonly stopped = new Promise<void>((resolve) => {
     this.markStopped = resolve
@@ -177,6 +180,7 @@ export class Host implements HostControl {
 
   async start(): Promise<void> {
     const {store, log, dispatcher} = this.context
+    this.stopProfiler = await startHostProfiler(this.context.config.options, log)
     const endpoint = await this.server.bind()
     const feedEndpoint = await this.bindFeed(endpoint)
     const now = new Date().toISOString()
@@ -377,6 +381,7 @@ export class Host implements HostControl {
     await this.feed.close()
     await this.server.close()
     await this.closeClient(1000)
+    await this.stopProfiler?.()
     try {
       await store.updateHost(this.name, {stoppedAt: new Date().toISOString()})
     } catch (error) {

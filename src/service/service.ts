@@ -7,6 +7,7 @@ import {PeriodicLoop} from '../manager/periodic-loop.js'
 import {RpcStatsRecorder} from '../monitor/rpc-stats.js'
 import type {GenerationContract, GenerationDetails} from '../plugins/generation.js'
 import {GenerationSlot, type GenerationStatus, type ReloadRecord} from '../plugins/generation-slot.js'
+import {activeTracing} from '../profiler/tracing.js'
 import {createContext, type RequestContext} from '../rpc/context.js'
 import {HOST_TOPIC} from '../rpc/target-resolver.js'
 import {cleanupStoppedServices} from './cleanup-services.js'
@@ -203,12 +204,17 @@ export class Service {
         ...(this.backend === undefined ? {} : {backend: this.backend}),
         log: this.log,
         synchronized: (name, fn, options) => this.locks.synchronized(name, fn, options),
+        // Read when each generation starts: the profiler is set for the life of the host.
+        ...(activeTracing === undefined ? {} : {onDriverCall: (call) => activeTracing?.driverCall(this, call)}),
       }),
       log: this.log,
       // The readiness ping must fit in a heartbeat interval, so a hung generation misses the beat.
       readyTimeoutMs: Math.max(1000, Math.min(10_000, this.reportInterval * 500)),
       drainTimeoutMs: () => config.options.graceful_shutdown_timeout * 1000,
-      onReload: (reloaded) => this.hostContext.onReload?.(this, reloaded),
+      onReload: (reloaded) => {
+        activeTracing?.reload(this, reloaded)
+        this.hostContext.onReload?.(this, reloaded)
+      },
     })
     this.slot = slot
     await slot.start()
@@ -244,7 +250,7 @@ export class Service {
       {name: 'heartbeat', tick: () => this.reportState(), interval: this.reportInterval, initialDelay: this.reportInterval},
       {name: 'clean-up', tick: () => this.cleanupServices(), interval: this.cleanupInterval, initialDelay: this.cleanupInterval},
       // The periodic tasks loop sleeps until the next task is due, at most periodic_interval.
-      {name: 'periodic tasks', tick: () => this.slot!.runPeriodicTasks(createContext(this.host)), interval: this.periodicInterval, initialDelay: random() * this.periodicFuzzyDelay},
+      {name: 'periodic tasks', tick: () => this.runPeriodicTasks(), interval: this.periodicInterval, initialDelay: random() * this.periodicFuzzyDelay},
     ]
     for (const options of loops) {
       const loop = new PeriodicLoop({...options, logger: this.log})
@@ -253,8 +259,19 @@ export class Service {
     }
   }
 
-  /** Deliver an RPC call or cast to the manager, counted. Only declared RPC methods are callable. */
+  private runPeriodicTasks(): Promise<number> {
+    if (activeTracing !== undefined) return activeTracing.periodic(this, (ctx) => this.slot!.runPeriodicTasks(ctx))
+    return this.slot!.runPeriodicTasks(createContext(this.host))
+  }
+
+  /** Deliver an RPC call or cast to the manager, counted and (with the profiler on) traced. */
   private dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>, cast: boolean): Promise<unknown> {
+    if (activeTracing !== undefined) return activeTracing.serve(this, method, cast, ctx, (traced) => this.dispatchToManager(traced, method, args, cast))
+    return this.dispatchToManager(ctx, method, args, cast)
+  }
+
+  /** Only declared RPC methods are callable. */
+  private dispatchToManager(ctx: RequestContext, method: string, args: Record<string, unknown>, cast: boolean): Promise<unknown> {
     const timing = cast ? this.rpcStats.cast : this.rpcStats.call
     const startedAt = timing.begin()
     const generation = this.slot?.generation

@@ -1,0 +1,85 @@
+import {SpanKind, SpanStatusCode} from '@opentelemetry/api'
+import {InMemorySpanExporter, SimpleSpanProcessor} from '@opentelemetry/sdk-trace-base'
+import {describe, expect, it} from 'vitest'
+import {StewardError} from '../errors/index.js'
+import {createContext} from '../rpc/context.js'
+import {OtelTracing} from './otel-tracing.js'
+
+function tracing(): {tracing: OtelTracing; exporter: InMemorySpanExporter} {
+  const exporter = new InMemorySpanExporter()
+  return {tracing: new OtelTracing('A', [new SimpleSpanProcessor(exporter)]), exporter}
+}
+
+const share = {binary: 'steward-share', topic: 'share', host: 'B@fast'}
+
+describe('OtelTracing', () => {
+  it('links a client span and the server span it caused through the context traceParent', async () => {
+    const {tracing: t, exporter} = tracing()
+    const answer = await t.send('call', 'share', 'createShare', 'B@fast', createContext('A'), (ctx) => t.serve(share, 'createShare', false, ctx, async (served) => served.traceParent))
+    const [server, client] = exporter.getFinishedSpans()
+    expect(client!.kind).toBe(SpanKind.CLIENT)
+    expect(server!.kind).toBe(SpanKind.SERVER)
+    expect(server!.parentSpanContext?.spanId).toBe(client!.spanContext().spanId)
+    expect(server!.spanContext().traceId).toBe(client!.spanContext().traceId)
+    // The method is handed the server span as its trace parent, for the calls it makes in turn.
+    expect(answer).toBe(`00-${server!.spanContext().traceId}-${server!.spanContext().spanId}-01`)
+    expect(server!.resource.attributes['service.name']).toBe('steward-share')
+    expect(server!.attributes).toMatchObject({'rpc.system': 'steward', 'rpc.service': 'share', 'rpc.method': 'createShare', 'steward.server': 'B@fast'})
+  })
+
+  it('marks a failing call errored with its code, and rethrows the error', async () => {
+    const {tracing: t, exporter} = tracing()
+    const failure = new StewardError('NO_SUCH_METHOD', 'no such method')
+    await expect(t.serve(share, 'nope', false, createContext('A'), () => Promise.reject(failure))).rejects.toBe(failure)
+    const [span] = exporter.getFinishedSpans()
+    expect(span!.status).toEqual({code: SpanStatusCode.ERROR, message: 'NO_SUCH_METHOD: no such method'})
+    expect(span!.attributes['error.type']).toBe('NO_SUCH_METHOD')
+    expect(t.slowest(share)).toEqual([expect.objectContaining({traceId: span!.spanContext().traceId, name: 'share/nope', error: true})])
+  })
+
+  it('makes casts and fanouts producer spans, and a cast served a consumer span', async () => {
+    const {tracing: t, exporter} = tracing()
+    await t.send('fanout', 'share', 'publish', undefined, createContext('A'), (ctx) => t.serve(share, 'publish', true, ctx, async () => undefined))
+    const [consumer, producer] = exporter.getFinishedSpans()
+    expect([producer!.kind, producer!.attributes['steward.send'], consumer!.kind]).toEqual([SpanKind.PRODUCER, 'fanout', SpanKind.CONSUMER])
+  })
+
+  it('places a driver call timed elsewhere under its RPC span, with its own times', async () => {
+    const {tracing: t, exporter} = tracing()
+    let parent = ''
+    await t.serve(share, 'createShare', false, createContext('A'), async (ctx) => {
+      parent = ctx.traceParent!
+    })
+    t.driverCall(share, {traceParent: parent, driver: 'share-localfs', method: 'createShare', startMs: 1_000_000, durationMs: 12.5, error: {code: 'EACCES', message: 'denied'}})
+    const [server, driver] = exporter.getFinishedSpans()
+    expect(driver!.name).toBe('share-localfs/createShare')
+    expect(driver!.parentSpanContext?.spanId).toBe(server!.spanContext().spanId)
+    expect(driver!.status.code).toBe(SpanStatusCode.ERROR)
+    expect(driver!.attributes['error.type']).toBe('EACCES')
+    expect(driver!.startTime).toEqual([1000, 0])
+    expect(driver!.duration).toEqual([0, 12_500_000])
+  })
+
+  it('records a periodic run and a failed reload as root spans', async () => {
+    const {tracing: t, exporter} = tracing()
+    await t.periodic(share, async (ctx) => (ctx.traceParent === undefined ? 0 : 3))
+    t.reload(share, {trigger: 'share-manager.ts changed', generation: 2, durationMs: 40, ok: false, error: 'SyntaxError', code: 'PLUGIN_LOAD_FAILED'})
+    const [periodic, reload] = exporter.getFinishedSpans()
+    expect(periodic!.name).toBe('periodic_tasks')
+    expect(periodic!.attributes['steward.tasks_run']).toBe(3)
+    expect(reload!.parentSpanContext).toBeUndefined()
+    expect(reload!.attributes).toMatchObject({'steward.trigger': 'share-manager.ts changed', 'steward.generation': 2, 'error.type': 'PLUGIN_LOAD_FAILED'})
+  })
+
+  it('continues an HTTP caller\'s trace from its traceparent header, named by the route', () => {
+    const {tracing: t, exporter} = tracing()
+    const incoming = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
+    const span = t.http(incoming, 'POST', '/v2/shares')
+    span.end(202, '/v2/shares')
+    const [finished] = exporter.getFinishedSpans()
+    expect(finished!.name).toBe('POST /v2/shares')
+    expect(finished!.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c')
+    expect(finished!.parentSpanContext?.spanId).toBe('b7ad6b7169203331')
+    expect(span.traceParent).toContain(finished!.spanContext().spanId)
+  })
+})

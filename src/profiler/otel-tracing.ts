@@ -1,0 +1,170 @@
+import {ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace, type Attributes, type Context, type Span, type Tracer} from '@opentelemetry/api'
+import {W3CTraceContextPropagator} from '@opentelemetry/core'
+import {resourceFromAttributes} from '@opentelemetry/resources'
+import {BasicTracerProvider, type SpanProcessor} from '@opentelemetry/sdk-trace-base'
+import type {RequestContext} from '../rpc/context.js'
+import {SlowestSpans} from './slowest-spans.js'
+import type {DriverCallRecord, HttpSpan, Profiler, ReloadOutcome, RpcSendKind, SlowTrace, TracedService, Tracing} from './tracing.js'
+
+const propagator = new W3CTraceContextPropagator()
+/** The tracer's instrumentation scope. */
+const SCOPE = 'steward'
+
+/**
+ * The profiler's OpenTelemetry side: one tracer provider per binary (so a collector sees
+ * `steward-share` and `steward-scheduler` as services, as Manila's osprofiler names them), all
+ * feeding the same span processors. Parents come from the request context's traceParent, never
+ * from an ambient context: a context crosses worker threads and hosts as plain data.
+ */
+export class OtelTracing implements Tracing {
+  private readonly tracers = new Map<string, Tracer>()
+  private readonly profilers = new Map<string, Profiler>()
+  private readonly slow = new SlowestSpans()
+
+  constructor(
+    /** This process's host name: the host of the host's own spans (RPC clients, the API). */
+    private readonly host: string,
+    private readonly processors: readonly SpanProcessor[],
+  ) {}
+
+  profiler(binary: string, host: string): Profiler {
+    const key = `${binary} ${host}`
+    let profiler = this.profilers.get(key)
+    if (profiler === undefined) {
+      const tracer = this.tracer(binary, host)
+      profiler = {
+        binary,
+        host,
+        trace: (ctx, name, fn, attributes = {}) => this.active(tracer, name, SpanKind.INTERNAL, ctx, attributes, async (traced) => fn(traced)),
+      }
+      this.profilers.set(key, profiler)
+    }
+    return profiler
+  }
+
+  send<T>(kind: RpcSendKind, topic: string, method: string, server: string | undefined, ctx: RequestContext, run: (ctx: RequestContext) => Promise<T>): Promise<T> {
+    const attributes: Attributes = {'rpc.system': 'steward', 'rpc.service': topic, 'rpc.method': method, 'steward.send': kind, 'steward.request_id': ctx.requestId}
+    if (server !== undefined) attributes['steward.server'] = server
+    return this.active(this.tracer('steward', this.host), `${topic}/${method}`, kind === 'call' ? SpanKind.CLIENT : SpanKind.PRODUCER, ctx, attributes, run)
+  }
+
+  serve(service: TracedService, method: string, cast: boolean, ctx: RequestContext, run: (ctx: RequestContext) => Promise<unknown>): Promise<unknown> {
+    const attributes: Attributes = {
+      'rpc.system': 'steward',
+      'rpc.service': service.topic,
+      'rpc.method': method,
+      'steward.server': service.host,
+      'steward.caller': ctx.caller,
+      'steward.request_id': ctx.requestId,
+    }
+    const span = this.tracer(service.binary, service.host).startSpan(`${service.topic}/${method}`, {kind: cast ? SpanKind.CONSUMER : SpanKind.SERVER, attributes}, parentOf(ctx))
+    const key = `${service.binary} ${service.host}`
+    const startedAt = performance.now()
+    return this.settle(span, ctx, run, (errored) => {
+      this.slow.add(key, {traceId: span.spanContext().traceId, name: `${service.topic}/${method}`, durationMs: performance.now() - startedAt, at: Date.now(), error: errored})
+    })
+  }
+
+  periodic(service: TracedService, run: (ctx: RequestContext) => Promise<number>): Promise<number> {
+    const span = this.tracer(service.binary, service.host).startSpan('periodic_tasks', {kind: SpanKind.INTERNAL, attributes: {'steward.topic': service.topic}}, ROOT_CONTEXT)
+    return this.settle(span, {requestId: `periodic-${span.spanContext().spanId}`, caller: service.host}, async (traced) => {
+      const ran = await run(traced)
+      span.setAttribute('steward.tasks_run', ran)
+      return ran
+    })
+  }
+
+  reload(service: TracedService, outcome: ReloadOutcome): void {
+    const end = Date.now()
+    const span = this.tracer(service.binary, service.host).startSpan(
+      'reload',
+      {kind: SpanKind.INTERNAL, startTime: end - outcome.durationMs, attributes: {'steward.topic': service.topic, 'steward.trigger': outcome.trigger, 'steward.generation': outcome.generation}},
+      ROOT_CONTEXT,
+    )
+    if (!outcome.ok) failed(span, outcome.code ?? 'RELOAD_FAILED', outcome.error ?? 'the reload failed')
+    span.end(end)
+  }
+
+  driverCall(service: TracedService, record: DriverCallRecord): void {
+    const parent = propagator.extract(ROOT_CONTEXT, {traceparent: record.traceParent}, defaultTextMapGetter)
+    const span = this.tracer(service.binary, service.host).startSpan(
+      `${record.driver}/${record.method}`,
+      {kind: SpanKind.INTERNAL, startTime: record.startMs, attributes: {'steward.driver': record.driver, 'steward.driver.method': record.method}},
+      parent,
+    )
+    if (record.error !== undefined) failed(span, record.error.code, record.error.message)
+    span.end(record.startMs + record.durationMs)
+  }
+
+  /** An HTTP request the API serves; the caller's `traceparent` header, when sent, is its parent. */
+  http(incomingTraceParent: string | undefined, method: string, path: string): HttpSpan {
+    const parent = incomingTraceParent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, {traceparent: incomingTraceParent}, defaultTextMapGetter)
+    const span = this.tracer('steward-api', this.host).startSpan(`${method}`, {kind: SpanKind.SERVER, attributes: {'http.request.method': method, 'url.path': path}}, parent)
+    return {
+      traceParent: traceParentOf(span),
+      end: (statusCode, route) => {
+        span.setAttribute('http.response.status_code', statusCode)
+        if (route !== undefined) {
+          span.setAttribute('http.route', route)
+          span.updateName(`${method} ${route}`)
+        }
+        if (statusCode >= 500) span.setStatus({code: SpanStatusCode.ERROR, message: `HTTP ${statusCode}`})
+        span.end()
+      },
+    }
+  }
+
+  slowest(service: {binary: string; host: string}): SlowTrace[] {
+    return this.slow.list(`${service.binary} ${service.host}`)
+  }
+
+  private tracer(binary: string, host: string): Tracer {
+    const key = `${binary} ${host}`
+    let tracer = this.tracers.get(key)
+    if (tracer === undefined) {
+      const provider = new BasicTracerProvider({
+        resource: resourceFromAttributes({'service.name': binary, 'host.name': host, 'service.namespace': 'steward'}),
+        spanProcessors: [...this.processors],
+      })
+      tracer = provider.getTracer(SCOPE)
+      this.tracers.set(key, tracer)
+    }
+    return tracer
+  }
+
+  private active<T>(tracer: Tracer, name: string, kind: SpanKind, ctx: RequestContext, attributes: Attributes, run: (ctx: RequestContext) => Promise<T>): Promise<T> {
+    return this.settle(tracer.startSpan(name, {kind, attributes}, parentOf(ctx)), ctx, run)
+  }
+
+  /** Run with the span as the context's trace parent; end the span as the work settles. */
+  private async settle<T>(span: Span, ctx: RequestContext, run: (ctx: RequestContext) => Promise<T>, ended?: (errored: boolean) => void): Promise<T> {
+    let errored = false
+    try {
+      return await run({...ctx, traceParent: traceParentOf(span)})
+    } catch (error) {
+      errored = true
+      const code = (error as {code?: unknown}).code
+      failed(span, typeof code === 'string' ? code : ((error as Error).name ?? 'Error'), (error as Error).message ?? String(error))
+      throw error
+    } finally {
+      span.end()
+      ended?.(errored)
+    }
+  }
+}
+
+function parentOf(ctx: RequestContext): Context {
+  return ctx.traceParent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, {traceparent: ctx.traceParent}, defaultTextMapGetter)
+}
+
+function traceParentOf(span: Span): string {
+  const carrier: {traceparent?: string} = {}
+  propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, defaultTextMapSetter)
+  return carrier.traceparent!
+}
+
+/** Mark a span errored with steward's error code (`error.type`, OpenTelemetry's attribute for it). */
+function failed(span: Span, code: string, message: string): void {
+  span.setAttribute('error.type', code)
+  span.setStatus({code: SpanStatusCode.ERROR, message: `${code}: ${message}`})
+}
