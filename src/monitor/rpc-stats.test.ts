@@ -129,3 +129,37 @@ describe('RpcStatsRecorder', () => {
     expect(quiet.p99Ms).toBeLessThanOrEqual(5 * 1.125)
   })
 })
+
+describe('RpcStatsRecorder.totals (what /metrics reads)', () => {
+  it('counts every call exactly, and times each one into cumulative buckets while fewer than 256 come a second', () => {
+    const {stats, at} = recorder()
+    for (let index = 0; index < 200; index++) timedCall(stats, at, 100_000 + index, 100_000 + index + 0.04)
+    timedCall(stats, at, 100_300, 100_302, new StewardError('NO_SUCH_METHOD', 'no'))
+    at(100_400)
+    const startedCast = stats.cast.begin()
+    stats.cast.succeeded(startedCast)
+    const totals = stats.totals()
+    expect(totals).toMatchObject({calls: 201, casts: 1, errors: {NO_SUCH_METHOD: 1}, inFlight: 0})
+    // Casts are not call latency: 201 calls, 200 of 40 µs and one of 2 ms.
+    expect(totals.latency.count).toBe(201)
+    const bucketOf = (seconds: number): number => totals.latency.counts[totals.latency.bounds.indexOf(seconds)]!
+    expect(bucketOf(0.00005)).toBe(200)
+    expect(bucketOf(0.0025)).toBe(1)
+    expect(totals.latency.sumSeconds).toBeCloseTo(200 * 0.00004 + 0.002, 9)
+  })
+
+  it('keeps counting every call exactly past 256 a second, where the histogram weighs each sampled call 16', () => {
+    const {stats, at} = recorder()
+    const calls = 5000
+    // All in one second: the first 256 are timed, then one in 16 at random.
+    for (let index = 0; index < calls; index++) timedCall(stats, at, 100_000 + index * 0.1, 100_000 + index * 0.1 + 0.05)
+    const totals = stats.totals()
+    expect(totals.calls).toBe(calls)
+    const {latency} = totals
+    const timedBeyond = (latency.count - 256) / 16
+    expect(Number.isInteger(timedBeyond)).toBe(true)
+    // An estimate of the calls answered; the random sampling makes it close, not exact.
+    expect(latency.count).toBeGreaterThan(calls * 0.8)
+    expect(latency.count).toBeLessThan(calls * 1.2)
+  })
+})
