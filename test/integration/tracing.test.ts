@@ -1,0 +1,121 @@
+/**
+ * Issue 8, tracing, in real processes: host A serves the HTTP API and the scheduler, host B the
+ * share service with two backends, both with profiler_enabled and an OTLP endpoint served by the
+ * test. A share created through POST /v2/shares is one trace across both hosts, in the trace
+ * files (`steward trace`) and in the OTLP export alike; a failing call is an errored span.
+ */
+import {afterEach, describe, expect, it} from 'vitest'
+import type {TraceView} from '../../src/commands/trace/show.js'
+import type {TraceNode, TraceSummary} from '../../src/profiler/read-traces.js'
+import type {SpanRecord} from '../../src/profiler/span-record.js'
+import {OtlpReceiver} from '../helpers/otlp-receiver.js'
+import {callJson} from '../helpers/rpc-hosts.js'
+import {startShareSystem, type Share} from '../helpers/share-system.js'
+import {killLeftovers, runCli, runJson} from '../helpers/steward-process.js'
+
+const receivers: OtlpReceiver[] = []
+afterEach(async () => {
+  await killLeftovers()
+  await Promise.all(receivers.splice(0).map((receiver) => receiver.close()))
+})
+
+/** The spans of a tree, depth first, each with its depth. */
+function flatten(nodes: readonly TraceNode[], depth = 0): Array<{span: SpanRecord; depth: number}> {
+  return nodes.flatMap((node) => [{span: node.span, depth}, ...flatten(node.children, depth + 1)])
+}
+
+describe('tracing (profiler_enabled)', () => {
+  it('follows a share created through the API across both hosts, in the trace files and the OTLP export, and marks a failing call errored with its code', async () => {
+    const receiver = new OtlpReceiver()
+    receivers.push(receiver)
+    const endpoint = await receiver.start()
+    const system = await startShareSystem({api: true, config: {profiler_enabled: true, profiler_otlp_endpoint: endpoint}})
+
+    const {status, body} = await system.api('/v2/shares', {method: 'POST', json: {size: 1}})
+    expect(status, JSON.stringify(body)).toBe(202)
+    const {share} = body as {share: Share}
+    await system.share.waitForOutput(new RegExp(`share ${share.id} available`))
+    const failed = await callJson(system.dir, 'share', 'noSuchMethod', {}, '--server', 'B@fast')
+    expect(failed.error?.code).toBe('NO_SUCH_METHOD')
+
+    // A graceful stop writes what is pending: to the trace files, and to the OTLP endpoint.
+    for (const host of [system.scheduler, system.share]) {
+      host.kill('SIGTERM')
+      expect((await host.exited).code).toBe(0)
+    }
+
+    const traces = await runJson<TraceSummary[]>(['trace', 'list', '--since', '1h', '--limit', '0'], {cwd: system.dir})
+    const created = traces.find((trace) => trace.name === 'POST /v2/shares')
+    expect(created, JSON.stringify(traces, null, 1)).toBeDefined()
+    expect(created!.errors).toBe(0)
+
+    const view = await runJson<TraceView>(['trace', 'show', created!.traceId], {cwd: system.dir})
+    expect(view.roots).toHaveLength(1)
+    const spans = flatten(view.roots)
+    const backend = share.host!.replace(/#.*/, '')
+    // Each span under the one that caused it: the HTTP request, the API's call to the scheduler,
+    // the scheduler serving it, its cast to the chosen backend, the backend serving the cast, and
+    // its driver creating the share.
+    const path = ['POST /v2/shares', 'scheduler/createShare', 'scheduler/createShare', 'share/createShare', 'share/createShare', 'share-localfs/createShare']
+    const where = [
+      {kind: 'server', service: 'steward-api', host: 'A'},
+      {kind: 'client', service: 'steward', host: 'A'},
+      {kind: 'server', service: 'steward-scheduler', host: 'A'},
+      {kind: 'producer', service: 'steward', host: 'A'},
+      {kind: 'consumer', service: 'steward-share', host: backend},
+      {kind: 'internal', service: 'steward-share', host: backend},
+    ]
+    let parent: SpanRecord | undefined
+    for (const [depth, name] of path.entries()) {
+      const step = spans.find((candidate) => candidate.depth === depth && candidate.span.name === name && candidate.span.parentSpanId === parent?.spanId)
+      expect(step, `${name} at depth ${depth}`).toBeDefined()
+      expect(step!.span).toMatchObject({...where[depth], status: 'unset'})
+      parent = step!.span
+    }
+    expect(created!.hosts).toEqual(['A', backend])
+    expect(view.summary.traceId).toBe(created!.traceId)
+
+    // The same tree as text: one line per span, indented under its parent.
+    const shown = await runCli(['trace', 'show', created!.traceId.slice(0, 8)], {cwd: system.dir})
+    expect(shown.code, shown.stderr).toBe(0)
+    const lines = shown.stdout.split('\n')
+    expect(lines[0]).toMatch(new RegExp(`^Trace ${created!.traceId}: .* ms, \\d+ spans on A, ${backend}, no errors`))
+    const rowOf = (pattern: RegExp): number => lines.findIndex((line) => pattern.test(line))
+    const rows = [/^POST \/v2\/shares +server +steward-api +A /, /^└─ scheduler\/createShare +client +steward +A /, /^ {3}└─ scheduler\/createShare +server +steward-scheduler +A /, /^ {6}[└├]─ share\/createShare +producer /, new RegExp(`^ {9}└─ share/createShare +consumer +steward-share +${backend} `), /^ {12}[└├]─ share-localfs\/createShare +internal /].map(rowOf)
+    expect(rows.every((row) => row > 0), shown.stdout).toBe(true)
+    expect([...rows].sort((a, b) => a - b)).toEqual(rows)
+
+    // The OTLP export holds the same spans of the trace, from both hosts, with the same parents.
+    const exported = receiver.spans.filter((span) => span.traceId === created!.traceId)
+    const recorded = spans.map(({span}) => span)
+    expect(exported.map((span) => span.spanId).sort()).toEqual(recorded.map((span) => span.spanId).sort())
+    for (const span of recorded) {
+      const same = exported.find((candidate) => candidate.spanId === span.spanId)!
+      expect({name: same.name, parent: same.parentSpanId, service: same.resource['service.name'], host: same.resource['host.name']}).toEqual({name: span.name, parent: span.parentSpanId ?? '', service: span.service, host: span.host})
+    }
+    expect(receiver.requests.every((request) => request.path === '/v1/traces' && request.contentType === 'application/json')).toBe(true)
+
+    // The failing call: a server span of B@fast, errored with the error's code.
+    const failing = traces.find((trace) => trace.name === 'share/noSuchMethod')
+    expect(failing).toMatchObject({host: 'B@fast', errors: 1})
+    const failedView = await runJson<TraceView>(['trace', 'show', failing!.traceId], {cwd: system.dir})
+    expect(failedView.roots[0]!.span).toMatchObject({kind: 'server', status: 'error', attributes: {'error.type': 'NO_SUCH_METHOD', 'rpc.method': 'noSuchMethod'}})
+    expect(failedView.roots[0]!.span.error).toMatch(/^NO_SUCH_METHOD: Service steward-share on B@fast has no RPC method "noSuchMethod"/)
+    const failedText = await runCli(['trace', 'show', failing!.traceId], {cwd: system.dir})
+    expect(failedText.stdout).toMatch(/share\/noSuchMethod +server +steward-share +B@fast .* ERROR NO_SUCH_METHOD: /)
+    const exportedFailure = receiver.spans.find((span) => span.traceId === failing!.traceId)
+    expect(exportedFailure).toMatchObject({name: 'share/noSuchMethod', status: {code: 2}, attributes: {'error.type': 'NO_SUCH_METHOD'}})
+  })
+
+  it('answers a trace id it cannot find, or a malformed one, with a code', async () => {
+    const system = await startShareSystem({config: {profiler_enabled: true}})
+    system.scheduler.kill('SIGTERM')
+    system.share.kill('SIGTERM')
+    await Promise.all([system.scheduler.exited, system.share.exited])
+    const missing = await runCli(['trace', 'show', 'abcdef0123', '--json'], {cwd: system.dir})
+    expect(missing.code).toBe(66)
+    expect(JSON.parse(missing.stdout)).toMatchObject({error: {code: 'TRACE_NOT_FOUND'}})
+    const malformed = await runCli(['trace', 'list', '--min-duration', 'slow'], {cwd: system.dir})
+    expect([malformed.code, malformed.stderr]).toEqual([64, expect.stringContaining('Code: TRACE_QUERY_INVALID')])
+  })
+})
