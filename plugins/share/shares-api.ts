@@ -20,6 +20,7 @@ export const sharesApi: ApiRouteSet = {
     }),
     shareRoute('GET', '/scheduler-stats/pools', async (_request, context) => ({pools: await listPools(context)})),
   ],
+  example: {method: 'POST', path: '/shares', body: {size: 1, name: 'demo'}},
 }
 
 /** A route whose share errors, local or from a service, answer with their status and code. */

@@ -64,6 +64,15 @@ export interface ApiRoute {
   handler(request: ApiRequest, context: ApiContext): unknown
 }
 
+/** A request to try, as `steward start` prints it (a curl command) once the API listens. */
+export interface ApiExample {
+  method: ApiMethod
+  /** The path under the route set's prefix. */
+  path: string
+  /** A JSON body to send. */
+  body?: unknown
+}
+
 /**
  * A set of routes, mounted at a prefix. `/healthz` and `/v1` are steward's.
  *
@@ -80,6 +89,8 @@ export interface ApiRouteSet {
    */
   prefix?: string
   routes: readonly ApiRoute[]
+  /** A request worth trying first; the last route set of the pipeline with one is shown. */
+  example?: ApiExample
 }
 
 /** What a middleware learns about an answered request. */

@@ -46,13 +46,14 @@ function routeSetProblem(name: string, set: Record<string, unknown>): string | u
   if (typeof prefix !== 'string' || !SEGMENTS.test(prefix)) return `prefix ${JSON.stringify(prefix)} must be a path such as "/meter" (letters, digits, ".", "_", "~", "-")`
   const reserved = reservedPrefixes.find((candidate) => prefix === candidate || prefix.startsWith(`${candidate}/`))
   if (reserved !== undefined) return `prefix ${prefix} is steward's own (${reservedPrefixes.join(', ')}); mount the routes elsewhere`
-  const unknownKeys = Object.keys(set).filter((key) => key !== 'prefix' && key !== 'routes')
-  if (unknownKeys.length > 0) return `has ${unknownKeys.map((key) => `"${key}"`).join(', ')}: a route set has only prefix and routes`
+  const unknownKeys = Object.keys(set).filter((key) => key !== 'prefix' && key !== 'routes' && key !== 'example')
+  if (unknownKeys.length > 0) return `has ${unknownKeys.map((key) => `"${key}"`).join(', ')}: a route set has only prefix, routes and example`
   if (!Array.isArray(set.routes) || set.routes.length === 0) return 'routes must be a non-empty list of {method, path, handler}'
   for (const [index, route] of (set.routes as unknown[]).entries()) {
     const problem = routeProblem(route)
     if (problem !== undefined) return `route ${index + 1}${describeRoute(route)} ${problem}`
   }
+  if (set.example !== undefined && !isExample(set.example)) return 'example must be {method, path, body?}: a request to one of its routes, such as {"method": "GET", "path": "/readings"}'
   return undefined
 }
 
@@ -73,6 +74,12 @@ function routeProblem(route: unknown): string | undefined {
     }
   }
   return undefined
+}
+
+function isExample(example: unknown): boolean {
+  if (typeof example !== 'object' || example === null) return false
+  const {method, path} = example as Record<string, unknown>
+  return typeof method === 'string' && (apiMethods as readonly string[]).includes(method) && typeof path === 'string' && ROUTE_PATH.test(path)
 }
 
 function describeRoute(route: unknown): string {

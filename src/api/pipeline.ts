@@ -1,6 +1,6 @@
 import type {FastifyInstance} from 'fastify'
 import {StewardError} from '../errors/index.js'
-import type {ApiPipelineEntry} from './api-types.js'
+import type {ApiExample, ApiPipelineEntry} from './api-types.js'
 import {isRouteSet, prefixOf} from './check-pipeline-entry.js'
 import {registerCoreRoutes, type ApiDeps} from './core-routes.js'
 import {registerMetricsRoute} from './metrics-route.js'
@@ -15,6 +15,8 @@ export interface PipelineElement {
   kind: 'routes' | 'middleware'
   /** Routes: register them (in a context of their own). Middleware: add its hooks to the context. */
   mount(app: FastifyInstance): void
+  /** Routes: a request worth trying, its path in full. */
+  example?: ApiExample
 }
 
 /** Where plugins' route sets and middleware come from (the plugin registry). */
@@ -28,7 +30,13 @@ function coreElements(deps: ApiDeps): Record<string, PipelineElement> {
   return {
     metrics: {name: 'metrics', provider: 'steward', kind: 'routes', mount: (app) => void app.register((child, _options, done) => (registerMetricsRoute(child, deps), done()))},
     'request-log': {name: 'request-log', provider: 'steward', kind: 'middleware', mount: (app) => addRequestLog(app, deps.log, deps.logLevel)},
-    core: {name: 'core', provider: 'steward', kind: 'routes', mount: (app) => void app.register((child, _options, done) => (registerCoreRoutes(child, deps), done()))},
+    core: {
+      name: 'core',
+      provider: 'steward',
+      kind: 'routes',
+      mount: (app) => void app.register((child, _options, done) => (registerCoreRoutes(child, deps), done())),
+      example: {method: 'GET', path: '/v1/services'},
+    },
   }
 }
 
@@ -58,17 +66,29 @@ export async function resolvePipeline(names: readonly string[], source: RouteSou
       throw refuse(`no middleware or route set is named "${name}".`, `Known: ${known.join(', ')} (steward's, and those of plugins' "steward.routes").`)
     }
     const {entry, plugin} = loaded
-    elements.push(
-      isRouteSet(entry)
-        ? {name, provider: plugin.name, kind: 'routes', mount: (app) => mountRouteSet(app, entry, prefixOf(name, entry), plugin.name, deps)}
-        : {name, provider: plugin.name, kind: 'middleware', mount: (app) => addMiddleware(app, entry, plugin.name, deps)},
-    )
+    if (!isRouteSet(entry)) {
+      elements.push({name, provider: plugin.name, kind: 'middleware', mount: (app) => addMiddleware(app, entry, plugin.name, deps)})
+      continue
+    }
+    const prefix = prefixOf(name, entry)
+    elements.push({
+      name,
+      provider: plugin.name,
+      kind: 'routes',
+      mount: (app) => mountRouteSet(app, entry, prefix, plugin.name, deps),
+      ...(entry.example === undefined ? {} : {example: {...entry.example, path: `${prefix}${entry.example.path}`}}),
+    })
   }
   const lastRoutes = elements.findLastIndex((element) => element.kind === 'routes')
   if (lastRoutes === -1) throw refuse('no route set: the API would answer nothing but 404.', 'Add "core" (steward\'s routes) or a plugin\'s route set.')
   const idle = elements.slice(lastRoutes + 1)
   if (idle.length > 0) throw refuse(`middleware ${idle.map((element) => `"${element.name}"`).join(', ')} comes after the last route set, so it applies to nothing.`, 'A middleware applies to the route sets after it: move it before them.')
   return elements
+}
+
+/** The request to try first: the example of the last route set that has one (plugins' come after core). */
+export function pipelineExample(elements: readonly PipelineElement[]): ApiExample | undefined {
+  return elements.findLast((element) => element.example !== undefined)?.example
 }
 
 /**

@@ -1,6 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {StewardCommand} from '../cli/base-command.js'
 import type {StewardConfig} from '../config/load-config.js'
+import {apiSettings, type ApiName} from '../api/api-settings.js'
+import {curlExample} from '../api/curl-example.js'
 import {describeError, isStewardError, type SerializedError} from '../errors/index.js'
 import type {LogRecord} from '../log/logger.js'
 import type {Host} from '../service/host.js'
@@ -122,13 +124,15 @@ export default class Start extends StewardCommand {
     try {
       await host.start().catch(failed)
       if (daemon) await reportToStarter({type: 'running', pid: process.pid})
+      const apis = daemon ? [] : apiLines(host, config)
+      for (const line of apis) this.log(line)
       if (!daemon && flags.dashboard && process.stdout.isTTY) {
         let stopped = false
         void host.wait().then(() => (stopped = true))
         dashboardUp = true
         onScreen = false
         try {
-          await this.dashboard(config, host)
+          await this.dashboard(config, host, apis.join(' · '))
         } catch (error) {
           onScreen = true
           if (terminalAnswers()) {
@@ -151,7 +155,7 @@ export default class Start extends StewardCommand {
   }
 
   /** Show the host's dashboard until the user quits it or the host stops (on a signal, or on its own). */
-  private async dashboard(config: StewardConfig, host: Host): Promise<void> {
+  private async dashboard(config: StewardConfig, host: Host, notice: string): Promise<void> {
     const [{openMonitor}, {runMonitorTui}, {createMonitorActions}] = await Promise.all([
       import('../cli/open-monitor.js'),
       import('../tui/run-monitor-tui.js'),
@@ -162,11 +166,19 @@ export default class Start extends StewardCommand {
     const {client, close} = await openMonitor(config, {hosts: [host.name]})
     try {
       // Signals are the command's: they stop the host, whose stop then ends the dashboard.
-      await runMonitorTui(client, createMonitorActions(config, {rpc: host.rpc}), {signals: [], signal: hostStopped.signal})
+      await runMonitorTui(client, createMonitorActions(config, {rpc: host.rpc}), {signals: [], signal: hostStopped.signal, ...(notice === '' ? {} : {notice})})
     } finally {
       await close()
     }
   }
+}
+
+/** Where each HTTP API of the host listens, and a request to paste (its pipeline's example). */
+function apiLines(host: Host, config: StewardConfig): string[] {
+  return host.apiEndpoints.flatMap((endpoint) => {
+    const {tokenFile} = apiSettings(config.options, endpoint.name as ApiName)
+    return [`API ${endpoint.url}`, `Try ${curlExample(endpoint, tokenFile)}`]
+  })
 }
 
 /** Whether stdout's terminal is still there: on a hung-up terminal every ioctl fails with EIO. */

@@ -97,7 +97,7 @@ describe('checkDefinition', () => {
 
   it('passes route sets and middleware, and refuses malformed ones with PLUGIN_INVALID naming the entry', () => {
     const routes = {
-      'clock-api': {prefix: '/clock', routes: [{method: 'GET', path: '/now', handler: () => Date.now()}]},
+      'clock-api': {prefix: '/clock', routes: [{method: 'GET', path: '/now', handler: () => Date.now()}], example: {method: 'GET', path: '/now'}},
       'clock-audit': {onRequest: () => undefined},
     } as const
     const withRoutes = {...manifest, routes: Object.keys(routes)}
@@ -110,6 +110,8 @@ describe('checkDefinition', () => {
       [{routes: [{method: 'GET', path: '/x', handler: 'nope'}]}, /route 1 \(GET \/x\) handler must be a function/],
       [{routes: [{method: 'GET', path: '/x', handler: () => 1, status: 404}]}, /status must be a 2xx status/],
       [{routes: [{method: 'GET', path: '/x', handler: () => 1, schema: {headers: {}}}]}, /schema.headers is unknown/],
+      [{routes: [{method: 'GET', path: '/x', handler: () => 1}], example: {path: '/x'}}, /example must be \{method, path, body\?\}/],
+      [{routes: [{method: 'GET', path: '/x', handler: () => 1}], examples: []}, /has "examples": a route set has only prefix, routes and example/],
       [{onrequest: () => undefined}, /has "onrequest"/],
       [{}, /middleware without hooks/],
       [{onRequest: 'later'}, /onRequest must be a function/],

@@ -3,9 +3,10 @@ import {setTimeout as delay} from 'node:timers/promises'
 import net, {type AddressInfo, type Socket} from 'node:net'
 import type {FastifyInstance} from 'fastify'
 import {apiSettings, readApiToken, type ApiName, type ApiSettings, type ApiToken} from '../api/api-settings.js'
+import type {ApiExample} from '../api/api-types.js'
 import {buildApp, requestIdKey} from '../api/build-app.js'
 import type {ApiDeps} from '../api/core-routes.js'
-import {resolvePipeline, type RouteSource} from '../api/pipeline.js'
+import {pipelineExample, resolvePipeline, type RouteSource} from '../api/pipeline.js'
 import {REQUEST_ID_HEADER, requestIdOf} from '../api/request-id.js'
 import type {StewardConfig} from '../config/load-config.js'
 import {StewardError, describeError} from '../errors/index.js'
@@ -136,7 +137,8 @@ export class ApiService {
     }
     this.lifecycle = 'starting'
     try {
-      this.app = await this.buildApp()
+      const {app, example} = await this.buildApp()
+      this.app = app
       const address = await this.listen()
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
       this.endpointRecord = {
@@ -146,6 +148,7 @@ export class ApiService {
         port: address.port,
         token: this.token !== undefined,
         startedAt: new Date().toISOString(),
+        ...(example === undefined ? {} : {example}),
       }
       if (this.options.hostRecord !== undefined) await recordApiEndpoint(this.options.store, this.options.hostRecord, this.endpointRecord, this.log)
     } catch (error) {
@@ -163,10 +166,11 @@ export class ApiService {
     return {host: options.host, store, rpc, log, logLevel: options.log_level, downTimeSeconds: options.service_down_time, rpcTimeoutSeconds: options.rpc_response_timeout}
   }
 
-  private async buildApp(): Promise<FastifyInstance> {
+  /** The application of the pipeline, and the request its route sets suggest trying. */
+  private async buildApp(): Promise<{app: FastifyInstance; example: ApiExample | undefined}> {
     const deps = this.deps()
     const elements = await resolvePipeline(this.settings.pipeline, this.routes, deps, `${this.name}_pipeline`)
-    return buildApp({elements, token: this.token, maxBodySize: this.settings.maxBodySize, log: deps.log})
+    return {app: await buildApp({elements, token: this.token, maxBodySize: this.settings.maxBodySize, log: deps.log}), example: pipelineExample(elements)}
   }
 
   private listen(): Promise<AddressInfo> {
@@ -306,7 +310,7 @@ export class ApiService {
     this.adopt(next)
     let app: FastifyInstance
     try {
-      app = await this.buildApp()
+      app = (await this.buildApp()).app
     } catch (error) {
       this.adopt(previous)
       throw error

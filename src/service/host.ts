@@ -24,6 +24,7 @@ import {LocalDispatcher} from '../rpc/local-dispatcher.js'
 import {createRpcClient} from '../rpc/rpc-client-factory.js'
 import {RpcServer} from '../rpc/server.js'
 import {openStore} from '../store/index.js'
+import type {ApiEndpointRecord} from '../store/types.js'
 import {acquireHostLock, type HostLock} from './host-lock.js'
 import {applyReloadedConfig} from './reloaded-config.js'
 import type {ApiService, ApiServiceOptions} from './api-service.js'
@@ -108,6 +109,11 @@ export class Host implements HostControl {
   /** The services this host runs now. */
   get services(): Service[] {
     return [...this.running.values()]
+  }
+
+  /** Where the HTTP APIs of this host listen (those that have started). */
+  get apiEndpoints(): ApiEndpointRecord[] {
+    return [...this.apis.values()].flatMap((api) => (api.endpoint === undefined ? [] : [api.endpoint]))
   }
 
   static async open(options: HostOptions): Promise<Host> {

@@ -88,6 +88,8 @@ export interface ApiEndpointRecord {
   /** Whether its routes (all but /healthz) require a token. */
   token: boolean
   startedAt: string
+  /** A request worth trying first (its pipeline's ApiExample, path in full), for `steward start` to show. */
+  example?: {method: string; path: string; body?: unknown}
 }
 
 /** One item of a plugin's own collection. `id` is assigned by the store. */

@@ -23,6 +23,8 @@ export interface RunMonitorTuiOptions {
   signals?: readonly NodeJS.Signals[]
   /** Ends the UI when aborted, as q does (the host it shows stopped on its own). */
   signal?: AbortSignal
+  /** A line shown in the status bar until the first action's. */
+  notice?: string
 }
 
 const ENTER_ALTERNATE_SCREEN = '\u001B[?1049h\u001B[H'
@@ -77,6 +79,7 @@ export async function runMonitorTui(source: MonitorSource, actions: Actions, opt
       source,
       actions,
       paintIntervalMs: Math.ceil(1000 / maxFps),
+      ...(options.notice === undefined ? {} : {notice: options.notice}),
       onError: (error: Error) => {
         failure = error
       },

@@ -11,7 +11,8 @@ const QUOTAS = '.quotas'
 /**
  * A share is a directory under the backend's `root`; its export location is that path.
  *
- * Options (the backend's section): `root` (required; created if missing) and `capacity_gb`
+ * Options (the backend's section): `root` (required; created if missing; a relative one is taken
+ * from the directory steward starts in) and `capacity_gb`
  * (optional: the most this backend gives out, for a root on a filesystem it shares with others).
  * Capacity and free space come from the filesystem (`statfs`), capped by `capacity_gb`; the size
  * of each share is recorded in `<root>/.quotas/<id>.json` and counted against the capacity. The
@@ -25,11 +26,13 @@ export class LocalfsShareDriver extends ShareDriver {
   private readonly sizes = new Map<string, number>()
 
   override async doSetup(): Promise<void> {
-    const {root, capacity_gb: capacity} = this.config
-    if (typeof root !== 'string' || !path.isAbsolute(root)) {
-      throw new Error(`share-localfs needs "root", an absolute directory for the shares; found ${JSON.stringify(root)}`)
+    const {root: given, capacity_gb: capacity} = this.config
+    if (typeof given !== 'string' || given === '') {
+      throw new Error(`share-localfs needs "root", the directory for the shares; found ${JSON.stringify(given)}`)
     }
     if (capacity !== undefined && (typeof capacity !== 'number' || !(capacity >= 0))) throw new Error(`capacity_gb must be a number ≥ 0, found ${JSON.stringify(capacity)}`)
+    // A relative root is taken from where steward starts, as ./steward.json is.
+    const root = path.resolve(given)
     this.root = root
     this.capacityGb = capacity
     await mkdir(path.join(root, QUOTAS), {recursive: true})

@@ -36,6 +36,8 @@ export interface Props {
   paintIntervalMs?: number
   /** Called when the user quits, before the app exits. */
   onExit?: () => void
+  /** A line for the status bar until the first action's (`steward start`: where its API listens). */
+  notice?: string
 }
 
 type Mode =
@@ -68,7 +70,7 @@ interface UiState {
 const INITIAL: UiState = {view: 'services', mode: {kind: 'normal'}, filter: '', sort: {column: 'binary', descending: false}, selectedKey: undefined, hostIndex: 0, logScrollBack: 0, logScope: 'all', logLevel: 'debug'}
 
 /** The monitor: views of the live model, keys to move and act, prompts to confirm. */
-export function Dashboard({source, actions, size: fixedSize, paintIntervalMs, onExit}: Props) {
+export function Dashboard({source, actions, size: fixedSize, paintIntervalMs, onExit, notice}: Props) {
   const [ui, setUi, latestUi] = useSyncedState(INITIAL)
   // A model that brings only log lines keeps the hosts and services of the one on screen (the
   // monitor client does so within a second): outside the logs view it changes nothing there.
@@ -79,7 +81,7 @@ export function Dashboard({source, actions, size: fixedSize, paintIntervalMs, on
   )
   const size = useTerminalSize(fixedSize)
   const {exit} = useApp()
-  const [status, setStatus] = useState<Status>()
+  const [status, setStatus] = useState<Status | undefined>(notice === undefined ? undefined : {text: notice, tone: 'muted'})
   const update = (patch: Partial<UiState> | ((state: UiState) => Partial<UiState>)) => setUi((state) => ({...state, ...(typeof patch === 'function' ? patch(state) : patch)}))
   const setMode = (mode: Mode) => update({mode})
 
