@@ -27,10 +27,13 @@ export abstract class Driver {
   initialized = false
   protected readonly config: TopicSection
   protected readonly log: Logger
+  /** The service host it serves (`node1@fast` for a backend). */
+  protected readonly host: string
 
   constructor(context: DriverContext) {
     this.config = context.config
     this.log = context.log
+    this.host = context.host
   }
 
   /** Prepare the backend (connect, create directories). */

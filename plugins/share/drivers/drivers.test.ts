@@ -106,13 +106,13 @@ describe('share-localfs', () => {
     expect((await stat(path.join(root, 's1'))).isDirectory()).toBe(true)
   })
 
-  it('refuses no root, takes a relative one from the working directory, and refuses ids that would leave the root', async () => {
+  it('refuses no root, takes a relative one from the working directory with {host} the backend\'s host, and refuses ids that would leave the root', async () => {
     await expect(new LocalfsShareDriver({config: {root: ''}, log: silentLogger, host: 'h@l'}).doSetup()).rejects.toThrow('share-localfs needs "root", the directory for the shares; found ""')
     await expect(new LocalfsShareDriver({config: {}, log: silentLogger, host: 'h@l'}).doSetup()).rejects.toThrow(/needs "root"/)
     const base = await tempRoot()
-    const relative = new LocalfsShareDriver({config: {root: path.relative(process.cwd(), path.join(base, 'shares'))}, log: silentLogger, host: 'h@l'})
+    const relative = new LocalfsShareDriver({config: {root: path.relative(process.cwd(), path.join(base, 'shares', '{host}'))}, log: silentLogger, host: 'h@l'})
     await relative.doSetup()
-    expect(await relative.createShare(share('s1', 1))).toBe(path.join(base, 'shares', 's1'))
+    expect(await relative.createShare(share('s1', 1))).toBe(path.join(base, 'shares', 'h@l', 's1'))
     const driver = new LocalfsShareDriver({config: {root: await tempRoot()}, log: silentLogger, host: 'h@l'})
     await driver.doSetup()
     await expect(driver.createShare(share('../escape', 1))).rejects.toMatchObject({code: 'SHARE_NOT_FOUND'})
