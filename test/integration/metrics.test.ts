@@ -141,6 +141,14 @@ describe('steward metrics', () => {
     const metrics = (hosts[0] as {metrics: Array<{name: string; type: string; values: Array<{value: number; labels: Record<string, string>}>}>}).metrics
     expect(metrics.find((metric) => metric.name === 'steward_rpc_calls_total')).toMatchObject({type: 'counter', values: [{value: calls, labels: {host: 'mcli', topic: 'probe'}}]})
 
+    // A reload is counted, and the service's counters carry over it (they are the host's, not the generation's).
+    expect((await runCli(['services', 'reload', 'probe', '--host', 'mcli'], {cwd: api.dir})).code).toBe(0)
+    const reloaded = parseMetrics((await runCli(['metrics', '--host', 'mcli'], {cwd: api.dir})).stdout)
+    expect(valueOf(reloaded, 'steward_service_reloads_total', {host: 'mcli', topic: 'probe', result: 'ok'})).toBe(1)
+    expect(valueOf(reloaded, 'steward_service_reloads_total', {host: 'mcli', topic: 'probe', result: 'failed'})).toBe(0)
+    expect(valueOf(reloaded, 'steward_service_generation', {host: 'mcli', topic: 'probe'})).toBe(2)
+    expect(valueOf(reloaded, 'steward_rpc_calls_total', {host: 'mcli', topic: 'probe'})).toBe(calls)
+
     const unknown = await runCli(['metrics', '--host', 'nosuchhost', '--json'], {cwd: api.dir})
     expect(unknown.code).not.toBe(0)
     expect(JSON.parse(unknown.stdout)).toMatchObject({error: {code: 'NO_SERVICE_AVAILABLE'}})
