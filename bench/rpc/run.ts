@@ -3,10 +3,10 @@
 // undici Pool; then a cast fanned out to 10 hosts.
 //
 //   node --import tsx bench/rpc/run.ts [--calls 20000] [--inflight 100] [--runs 3]
-//                                      [--only zmq,moleculer,undici,steward]
+//                                      [--only zmq,moleculer,undici,steward,generations,profiler]
 //                                      [--throughput-calls 100000] [--warmup 5000]
 //                                      [--hosts 10] [--fanouts 1000] [--ready-timeout 30] [--measure-timeout 180]
-//                                      [--pin cross|same|off] [--undici-connections N]
+//                                      [--pin cross|same|off] [--undici-connections N] [--sample-ratio 1]
 //
 // For every system and run, a fresh server process (bench/rpc/servers/<system>.ts) is started and
 // waited for (its ready line); this process is the client. Every request is the same ~100-byte
@@ -30,6 +30,11 @@
 // host acknowledging it on a separate PUSH→PULL channel to this process; measured is the time
 // from the send to the last acknowledgement, over --fanouts sequential fan-outs (fanout.ts).
 //
+// Profiler (--only generations,profiler): the steward service inline and in a worker generation
+// with profiler_enabled in both processes (client and server spans, written to trace files), against
+// the same without, in the same run; target (issue 8): ≥ 0.85× the calls/s with it on.
+// --sample-ratio sets their profiler_sample_ratio (default 1: every call recorded).
+//
 // The exit code is 0 whether or not the targets are met; it is 1 when a system could not be
 // measured at all (a server that does not come up within --ready-timeout, a failing client). A run
 // that does not finish within --measure-timeout (a lost answer: the raw zeromq.js client has no
@@ -41,7 +46,7 @@ import {parseArgs} from 'node:util'
 import {BenchError, pin, startServer} from './children.js'
 import {type Answer, type BenchClient, makePayload} from './common.js'
 import {measureFanouts, type FanoutResult} from './fanout.js'
-import {type System, systems} from './systems.js'
+import {profilerBench, type System, systems} from './systems.js'
 
 const {values: options} = parseArgs({
   options: {
@@ -57,6 +62,7 @@ const {values: options} = parseArgs({
     'measure-timeout': {type: 'string', default: '180'},
     pin: {type: 'string', default: 'cross'},
     'undici-connections': {type: 'string'},
+    'sample-ratio': {type: 'string', default: '1'},
   },
 })
 const integer = (name: keyof typeof options, minimum: number): number => {
@@ -76,6 +82,11 @@ const hosts = integer('hosts', 0)
 const fanouts = integer('fanouts', 1)
 const readyTimeoutMs = integer('ready-timeout', 1) * 1000
 const measureTimeoutMs = integer('measure-timeout', 1) * 1000
+profilerBench.sampleRatio = Number(options['sample-ratio'])
+if (!(profilerBench.sampleRatio >= 0 && profilerBench.sampleRatio <= 1)) {
+  console.error(`--sample-ratio must be a number from 0 to 1 (got ${options['sample-ratio']})`)
+  process.exit(2)
+}
 const connections = options['undici-connections'] === undefined ? inflight : integer('undici-connections', 1)
 
 const groups = new Set(systems.map((system) => system.group))
@@ -301,6 +312,7 @@ function printTable(): void {
     console.log(`| ${label} | ${system.transport} | ${µs(row.p50)} | ${µs(row.p99)} | ${Math.round(row.rate)}${unit} | ${row.rates.map(thousands).join(' / ')}${late} | ${ratio} |`)
   }
 
+  printProfilerRatios(summary)
   const steward = summary.get('steward')
   console.log('')
   if (steward === undefined || moleculer === undefined) {
@@ -318,6 +330,22 @@ function printTable(): void {
     `- throughput ≥ 1.3× Moleculer's: ${ratio.toFixed(2)}× (${Math.round(steward.rate)} vs ${Math.round(moleculer.rate)} calls/s; run by run ${paired.map((value) => `${value.toFixed(2)}×`).join(' / ')}): ${ratio >= 1.3 ? 'PASS' : 'FAIL'}`,
   )
   console.log(`- p50 ≤ Moleculer's: ${µs(steward.p50)} vs ${µs(moleculer.p50)} µs: ${steward.p50 <= moleculer.p50 ? 'PASS' : 'FAIL'}`)
+}
+
+/** The profiler's cost: calls/s with it on against off, for each isolation measured both ways. */
+function printProfilerRatios(summary: ReadonlyMap<string, {p50: number; rate: number}>): void {
+  const pairs = [['steward-inline', 'steward-inline-traced'], ['steward-worker', 'steward-worker-traced']].filter(([off, on]) => summary.has(off!) && summary.has(on!))
+  if (pairs.length === 0) return
+  console.log(`\nProfiler on (profiler_sample_ratio ${profilerBench.sampleRatio}) vs off, same run (target: ≥ 0.85× the calls/s with it on):`)
+  for (const [offId, onId] of pairs) {
+    const off = summary.get(offId!)!
+    const on = summary.get(onId!)!
+    const paired = (results.get(onId!) ?? []).map((run, index) => run.rate / (results.get(offId!)?.[index]?.rate ?? Number.NaN))
+    const ratio = on.rate / off.rate
+    console.log(
+      `- ${offId}: ${ratio.toFixed(2)}× (${Math.round(on.rate)} vs ${Math.round(off.rate)} calls/s; run by run ${paired.map((value) => `${value.toFixed(2)}×`).join(' / ')}); p50 ${µs(on.p50)} vs ${µs(off.p50)} µs: ${ratio >= 0.85 ? 'PASS' : 'FAIL'}`,
+    )
+  }
 }
 
 function printFanout(list: readonly FanoutResult[]): void {

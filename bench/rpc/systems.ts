@@ -2,7 +2,7 @@
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {connectMoleculer} from './clients/moleculer.js'
-import {connectSteward} from './clients/steward.js'
+import {connectSteward, connectStewardTraced} from './clients/steward.js'
 import {connectUndici} from './clients/undici.js'
 import {connectZmq} from './clients/zmq.js'
 import type {BenchClient, ReadyInfo} from './common.js'
@@ -32,6 +32,10 @@ export interface System {
 let sockets = 0
 const ipcEndpoint = (name: string): string => `ipc://${join(tmpdir(), `steward-bench-${name}-${process.pid}-${sockets++}.sock`)}`
 const tcpEndpoint = (): string => 'tcp://127.0.0.1:0'
+/** Where a traced run's processes write their spans: one directory for the whole benchmark. */
+const profilerDir = join(tmpdir(), `steward-bench-traces-${process.pid}`)
+/** The traced systems' profiler_sample_ratio, in both processes; run.ts sets it from --sample-ratio. */
+export const profilerBench = {sampleRatio: 1}
 
 export const systems: readonly System[] = [
   {
@@ -83,6 +87,26 @@ export const systems: readonly System[] = [
     server: './servers/steward-service.ts',
     serverArgs: () => ['--endpoint', tcpEndpoint(), '--isolation', 'inline'],
     connect: (ready) => connectSteward(ready),
+  },
+  {
+    id: 'steward-inline-traced',
+    group: 'profiler',
+    label: 'steward `call`, manager inline, profiler on',
+    transport: 'zmq tcp 127.0.0.1',
+    mode: 'call',
+    server: './servers/steward-service.ts',
+    serverArgs: () => ['--endpoint', tcpEndpoint(), '--isolation', 'inline', '--profiler', profilerDir, '--sample-ratio', String(profilerBench.sampleRatio)],
+    connect: (ready) => connectStewardTraced(ready, profilerDir, profilerBench.sampleRatio),
+  },
+  {
+    id: 'steward-worker-traced',
+    group: 'profiler',
+    label: 'steward `call`, manager in a worker generation, profiler on',
+    transport: 'zmq tcp 127.0.0.1',
+    mode: 'call',
+    server: './servers/steward-service.ts',
+    serverArgs: () => ['--endpoint', tcpEndpoint(), '--isolation', 'worker', '--profiler', profilerDir, '--sample-ratio', String(profilerBench.sampleRatio)],
+    connect: (ready) => connectStewardTraced(ready, profilerDir, profilerBench.sampleRatio),
   },
   {
     id: 'zmq',

@@ -38,6 +38,7 @@ export interface CoreOptions {
   api_pipeline: string[]
   profiler_enabled: boolean
   profiler_otlp_endpoint: string
+  profiler_sample_ratio: number
   profiler_file_max_size: number
   profiler_file_max_files: number
 }
@@ -263,6 +264,11 @@ export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
     default: '',
     defaultText: 'none (trace files only)',
     description: 'OTLP/HTTP endpoint the profiler also sends spans to, as JSON: a base URL such as `http://127.0.0.1:4318` (`/v1/traces` is added) or the full traces URL. Jaeger, Tempo and the OpenTelemetry Collector accept it.',
+  },
+  profiler_sample_ratio: {
+    type: {kind: 'number', min: 0, max: 1},
+    default: 1,
+    description: 'Share of new traces the profiler records, from 0 to 1 (OpenTelemetry\'s parent-based ratio sampling): a request that arrives with a trace parent is recorded or not as its caller decided, so a trace is always whole. Lower it on busy hosts: each recorded call costs a few microseconds per host.',
   },
   profiler_file_max_size: {
     type: {kind: 'number', min: 1024, integer: true},

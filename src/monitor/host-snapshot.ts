@@ -1,4 +1,5 @@
 import type {GenerationDetails} from '../plugins/generation.js'
+import {activeTracing} from '../profiler/tracing.js'
 import type {Service} from '../service/service.js'
 import type {HostSnapshot, ServiceTelemetry} from './telemetry.js'
 
@@ -70,6 +71,8 @@ export class HostSnapshotBuilder {
       drivers: details?.drivers ?? [],
       capabilities: details?.capabilities ?? null,
       rpc: service.rpcStats.snapshot(),
+      // Kept as spans end, so reading them is a copy of five entries at most.
+      ...(activeTracing === undefined ? {} : {slowTraces: activeTracing.slowest(service)}),
     }
   }
 }

@@ -6,6 +6,7 @@ import type {LogLevel} from '../config/options.js'
 import type {PeriodicTaskStatus} from '../manager/periodic-tasks.js'
 import type {DriverInfo} from '../plugins/generation.js'
 import type {GenerationStatus, ReloadRecord} from '../plugins/generation-slot.js'
+import type {SlowTrace} from '../profiler/tracing.js'
 import type {ServiceView} from '../service/service-state.js'
 import type {HostRecord} from '../store/types.js'
 
@@ -41,6 +42,11 @@ export interface ServiceTelemetry {
   /** What its manager describes as capabilities (plain data); null for none. */
   capabilities: unknown
   rpc: RpcStats
+  /**
+   * With the profiler on: the slowest calls and casts the service served in the last 10 minutes
+   * (at most 5, slowest first), to look up with `steward trace show`. Absent with it off.
+   */
+  slowTraces?: SlowTrace[]
 }
 
 /** A host process as it reports itself. */

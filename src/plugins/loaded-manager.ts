@@ -89,6 +89,14 @@ export class LoadedManager {
     return new LoadedManager(contract, manager, managerContract, runner, drivers, edges.onDriverCall !== undefined)
   }
 
+  /**
+   * Whether calls must hold their trace parent for the drivers: only with the profiler on and a
+   * driver loaded, as AsyncLocalStorage slows every promise of the thread once it is used.
+   */
+  private tracesDrivers(): boolean {
+    return this.tracing && this.drivers.length > 0
+  }
+
   initHost(serviceId: number): Promise<void> {
     return this.manager.initHost(serviceId)
   }
@@ -105,12 +113,12 @@ export class LoadedManager {
   async dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown> {
     if (!this.managerContract.rpcMethods.has(method)) throw new StewardError('NO_SUCH_METHOD', `The manager has no RPC method "${method}".`, {data: {method}})
     const handler = (this.manager as unknown as Record<string, RpcHandler>)[method]!
-    if (this.tracing) return withTraceParent(ctx.traceParent, () => handler.call(this.manager, ctx, args))
+    if (this.tracesDrivers()) return withTraceParent(ctx.traceParent, () => handler.call(this.manager, ctx, args))
     return handler.call(this.manager, ctx, args)
   }
 
   runPeriodicTasks(ctx: RequestContext): Promise<number> {
-    if (this.tracing) return withTraceParent(ctx.traceParent, () => this.runner.runDue(ctx))
+    if (this.tracesDrivers()) return withTraceParent(ctx.traceParent, () => this.runner.runDue(ctx))
     return this.runner.runDue(ctx)
   }
 

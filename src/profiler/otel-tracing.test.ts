@@ -5,9 +5,9 @@ import {StewardError} from '../errors/index.js'
 import {createContext} from '../rpc/context.js'
 import {OtelTracing} from './otel-tracing.js'
 
-function tracing(): {tracing: OtelTracing; exporter: InMemorySpanExporter} {
+function tracing(sampleRatio = 1): {tracing: OtelTracing; exporter: InMemorySpanExporter} {
   const exporter = new InMemorySpanExporter()
-  return {tracing: new OtelTracing('A', [new SimpleSpanProcessor(exporter)]), exporter}
+  return {tracing: new OtelTracing('A', [new SimpleSpanProcessor(exporter)], sampleRatio), exporter}
 }
 
 const share = {binary: 'steward-share', topic: 'share', host: 'B@fast'}
@@ -81,5 +81,22 @@ describe('OtelTracing', () => {
     expect(finished!.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c')
     expect(finished!.parentSpanContext?.spanId).toBe('b7ad6b7169203331')
     expect(span.traceParent).toContain(finished!.spanContext().spanId)
+  })
+
+  it('records no span of a trace its caller did not sample, and passes the decision on', async () => {
+    const {tracing: t, exporter} = tracing()
+    const unsampled = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00'
+    const seen = await t.send('call', 'share', 'createShare', undefined, {...createContext('A'), traceParent: unsampled}, (ctx) => t.serve(share, 'createShare', false, ctx, async (served) => served.traceParent))
+    expect(seen).toBe(unsampled)
+    t.driverCall(share, {traceParent: unsampled, driver: 'share-localfs', method: 'createShare', startMs: 1, durationMs: 1})
+    expect(exporter.getFinishedSpans()).toEqual([])
+  })
+
+  it('with profiler_sample_ratio 0, starts new traces unsampled, so no host records them', async () => {
+    const {tracing: t, exporter} = tracing(0)
+    const seen = await t.send('call', 'share', 'createShare', undefined, createContext('A'), async (ctx) => ctx.traceParent)
+    expect(seen).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/)
+    expect(t.http(undefined, 'GET', '/v1/services').traceParent).toMatch(/-00$/)
+    expect(exporter.getFinishedSpans()).toEqual([])
   })
 })

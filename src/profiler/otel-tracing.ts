@@ -1,12 +1,12 @@
-import {ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace, type Attributes, type Context, type Span, type Tracer} from '@opentelemetry/api'
-import {W3CTraceContextPropagator} from '@opentelemetry/core'
+import {ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Context, type Span, type Tracer} from '@opentelemetry/api'
 import {resourceFromAttributes} from '@opentelemetry/resources'
-import {BasicTracerProvider, type SpanProcessor} from '@opentelemetry/sdk-trace-base'
+import {BasicTracerProvider, RandomIdGenerator, type SpanProcessor} from '@opentelemetry/sdk-trace-base'
 import type {RequestContext} from '../rpc/context.js'
 import {SlowestSpans} from './slowest-spans.js'
+import {formatTraceParent, isSampledTraceParent, parseTraceParent} from './trace-parent.js'
 import type {DriverCallRecord, HttpSpan, Profiler, ReloadOutcome, RpcSendKind, SlowTrace, TracedService, Tracing} from './tracing.js'
 
-const propagator = new W3CTraceContextPropagator()
+const ids = new RandomIdGenerator()
 /** The tracer's instrumentation scope. */
 const SCOPE = 'steward'
 
@@ -25,6 +25,8 @@ export class OtelTracing implements Tracing {
     /** This process's host name: the host of the host's own spans (RPC clients, the API). */
     private readonly host: string,
     private readonly processors: readonly SpanProcessor[],
+    /** profiler_sample_ratio: the share of new traces recorded. */
+    private readonly sampleRatio = 1,
   ) {}
 
   profiler(binary: string, host: string): Profiler {
@@ -43,12 +45,14 @@ export class OtelTracing implements Tracing {
   }
 
   send<T>(kind: RpcSendKind, topic: string, method: string, server: string | undefined, ctx: RequestContext, run: (ctx: RequestContext) => Promise<T>): Promise<T> {
+    if (!this.sampled(ctx)) return this.unsampled(ctx, run)
     const attributes: Attributes = {'rpc.system': 'steward', 'rpc.service': topic, 'rpc.method': method, 'steward.send': kind, 'steward.request_id': ctx.requestId}
     if (server !== undefined) attributes['steward.server'] = server
     return this.active(this.tracer('steward', this.host), `${topic}/${method}`, kind === 'call' ? SpanKind.CLIENT : SpanKind.PRODUCER, ctx, attributes, run)
   }
 
   serve(service: TracedService, method: string, cast: boolean, ctx: RequestContext, run: (ctx: RequestContext) => Promise<unknown>): Promise<unknown> {
+    if (!this.sampled(ctx)) return this.unsampled(ctx, run)
     const attributes: Attributes = {
       'rpc.system': 'steward',
       'rpc.service': service.topic,
@@ -86,7 +90,8 @@ export class OtelTracing implements Tracing {
   }
 
   driverCall(service: TracedService, record: DriverCallRecord): void {
-    const parent = propagator.extract(ROOT_CONTEXT, {traceparent: record.traceParent}, defaultTextMapGetter)
+    if (!isSampledTraceParent(record.traceParent)) return
+    const parent = contextOf(record.traceParent)
     const span = this.tracer(service.binary, service.host).startSpan(
       `${record.driver}/${record.method}`,
       {kind: SpanKind.INTERNAL, startTime: record.startMs, attributes: {'steward.driver': record.driver, 'steward.driver.method': record.method}},
@@ -98,7 +103,10 @@ export class OtelTracing implements Tracing {
 
   /** An HTTP request the API serves; the caller's `traceparent` header, when sent, is its parent. */
   http(incomingTraceParent: string | undefined, method: string, path: string): HttpSpan {
-    const parent = incomingTraceParent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, {traceparent: incomingTraceParent}, defaultTextMapGetter)
+    const caller = incomingTraceParent === undefined ? undefined : parseTraceParent(incomingTraceParent)
+    const ctx = caller === undefined ? {} : {traceParent: incomingTraceParent!}
+    if (!this.sampled(ctx)) return {traceParent: ctx.traceParent ?? unsampledTraceParent(), end: () => undefined}
+    const parent = caller === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, caller)
     const span = this.tracer('steward-api', this.host).startSpan(`${method}`, {kind: SpanKind.SERVER, attributes: {'http.request.method': method, 'url.path': path}}, parent)
     return {
       traceParent: traceParentOf(span),
@@ -132,6 +140,23 @@ export class OtelTracing implements Tracing {
     return tracer
   }
 
+  /**
+   * Whether to record the spans of this request: as its caller decided (the traceparent's sampled
+   * flag), or for a new trace, profiler_sample_ratio of the time.
+   */
+  private sampled(ctx: {traceParent?: string}): boolean {
+    if (ctx.traceParent !== undefined) return isSampledTraceParent(ctx.traceParent)
+    return this.sampleRatio >= 1 || Math.random() < this.sampleRatio
+  }
+
+  /**
+   * A request not recorded costs no span: it carries on its caller's traceparent, or a new one
+   * marked not sampled, so that the hosts it reaches do not record it either.
+   */
+  private unsampled<T>(ctx: RequestContext, run: (ctx: RequestContext) => Promise<T>): Promise<T> {
+    return run(ctx.traceParent === undefined ? {...ctx, traceParent: unsampledTraceParent()} : ctx)
+  }
+
   private active<T>(tracer: Tracer, name: string, kind: SpanKind, ctx: RequestContext, attributes: Attributes, run: (ctx: RequestContext) => Promise<T>): Promise<T> {
     return this.settle(tracer.startSpan(name, {kind, attributes}, parentOf(ctx)), ctx, run)
   }
@@ -154,13 +179,21 @@ export class OtelTracing implements Tracing {
 }
 
 function parentOf(ctx: RequestContext): Context {
-  return ctx.traceParent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, {traceparent: ctx.traceParent}, defaultTextMapGetter)
+  return ctx.traceParent === undefined ? ROOT_CONTEXT : contextOf(ctx.traceParent)
+}
+
+/** The context whose parent is the remote span a traceparent names; the root context when malformed. */
+function contextOf(traceParent: string): Context {
+  const parent = parseTraceParent(traceParent)
+  return parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, parent)
 }
 
 function traceParentOf(span: Span): string {
-  const carrier: {traceparent?: string} = {}
-  propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, defaultTextMapSetter)
-  return carrier.traceparent!
+  return formatTraceParent(span.spanContext())
+}
+
+function unsampledTraceParent(): string {
+  return formatTraceParent({traceId: ids.generateTraceId(), spanId: ids.generateSpanId(), traceFlags: TraceFlags.NONE})
 }
 
 /** Mark a span errored with steward's error code (`error.type`, OpenTelemetry's attribute for it). */

@@ -15,6 +15,8 @@ export interface TracingSettings {
   otlpEndpoint: string
   fileMaxSize: number
   fileMaxFiles: number
+  /** profiler_sample_ratio: the share of new traces recorded (a caller's decision is followed). @default 1 */
+  sampleRatio?: number
 }
 
 /** Spans wait at most this long before they are written (OpenTelemetry's default is 5 s). */
@@ -36,7 +38,7 @@ export function startTracing(settings: TracingSettings): () => Promise<void> {
   if (settings.otlpEndpoint !== '') {
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({url: otlpTracesUrl(settings.otlpEndpoint)}), {scheduledDelayMillis: EXPORT_DELAY_MS, maxQueueSize: 8192}))
   }
-  setActiveTracing(new OtelTracing(settings.host, processors))
+  setActiveTracing(new OtelTracing(settings.host, processors, settings.sampleRatio))
   return async () => {
     setActiveTracing(undefined)
     await Promise.allSettled(processors.map((processor) => processor.shutdown()))

@@ -1,4 +1,5 @@
 import {AsyncLocalStorage} from 'node:async_hooks'
+import {isSampledTraceParent} from './trace-parent.js'
 import type {DriverCallRecord} from './tracing.js'
 
 /**
@@ -15,8 +16,8 @@ export function withTraceParent<T>(traceParent: string | undefined, fn: () => T)
 }
 
 /**
- * The driver, with the methods its family requires timed: each call under a trace parent is told
- * to `record` once it settles. Calls outside any (the manager's initHost) are not traced.
+ * The driver, with the methods its family requires timed: each call under a sampled trace parent
+ * is told to `record` once it settles. Calls outside any (the manager's initHost) are not traced.
  */
 export function traceDriver<T extends object>(driver: T, name: string, methods: readonly string[], record: (call: DriverCallRecord) => void): T {
   const traced = new Set(methods)
@@ -30,7 +31,7 @@ export function traceDriver<T extends object>(driver: T, name: string, methods: 
         const method = value as (...args: unknown[]) => unknown
         wrapper = function (this: unknown, ...args: unknown[]): unknown {
           const traceParent = servingTraceParent.getStore()
-          if (traceParent === undefined) return method.apply(this === receiver ? target : this, args)
+          if (traceParent === undefined || !isSampledTraceParent(traceParent)) return method.apply(this === receiver ? target : this, args)
           return timed(() => method.apply(this === receiver ? target : this, args), {traceParent, driver: name, method: property}, record)
         }
         wrappers.set(property, wrapper)

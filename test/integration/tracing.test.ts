@@ -6,6 +6,7 @@
  */
 import {afterEach, describe, expect, it} from 'vitest'
 import type {TraceView} from '../../src/commands/trace/show.js'
+import type {MonitorModel} from '../../src/monitor/telemetry.js'
 import type {TraceNode, TraceSummary} from '../../src/profiler/read-traces.js'
 import type {SpanRecord} from '../../src/profiler/span-record.js'
 import {OtlpReceiver} from '../helpers/otlp-receiver.js'
@@ -37,6 +38,9 @@ describe('tracing (profiler_enabled)', () => {
     await system.share.waitForOutput(new RegExp(`share ${share.id} available`))
     const failed = await callJson(system.dir, 'share', 'noSuchMethod', {}, '--server', 'B@fast')
     expect(failed.error?.code).toBe('NO_SUCH_METHOD')
+    // What the dashboard's service detail lists: the slowest recent calls, from the host's snapshot.
+    const monitored = await runJson<MonitorModel>(['monitor', '--once', '--host', 'B'], {cwd: system.dir})
+    const slowOnFast = monitored.services.find((service) => service.host === 'B@fast' && service.topic === 'share')?.telemetry?.slowTraces ?? []
 
     // A graceful stop writes what is pending: to the trace files, and to the OTLP endpoint.
     for (const host of [system.scheduler, system.share]) {
@@ -103,6 +107,7 @@ describe('tracing (profiler_enabled)', () => {
     expect(failedView.roots[0]!.span.error).toMatch(/^NO_SUCH_METHOD: Service steward-share on B@fast has no RPC method "noSuchMethod"/)
     const failedText = await runCli(['trace', 'show', failing!.traceId], {cwd: system.dir})
     expect(failedText.stdout).toMatch(/share\/noSuchMethod +server +steward-share +B@fast .* ERROR NO_SUCH_METHOD: /)
+    expect(slowOnFast).toContainEqual(expect.objectContaining({traceId: failing!.traceId, name: 'share/noSuchMethod', error: true}))
     const exportedFailure = receiver.spans.find((span) => span.traceId === failing!.traceId)
     expect(exportedFailure).toMatchObject({name: 'share/noSuchMethod', status: {code: 2}, attributes: {'error.type': 'NO_SUCH_METHOD'}})
   })

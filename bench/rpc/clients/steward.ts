@@ -8,6 +8,7 @@
 // would add is its own start-up and the heartbeats that keep the records fresh.
 import {StewardRpcClient} from '../../../src/rpc/client.js'
 import {ConnectionPool} from '../../../src/rpc/connection-pool.js'
+import {startTracing} from '../../../src/profiler/start-tracing.js'
 import {createContext} from '../../../src/rpc/context.js'
 import {TargetResolver} from '../../../src/rpc/target-resolver.js'
 import type {HostRecord, ServiceRecord, StateStore} from '../../../src/store/types.js'
@@ -81,5 +82,21 @@ export async function connectStewardFanout(endpoints: readonly string[]): Promis
   return {
     cast: (payload: Payload) => prepared.cast(createContext(caller), 'cast', payload as unknown as Record<string, unknown>),
     close: () => pool.close(),
+  }
+}
+
+/**
+ * connectSteward with the profiler on in this process for as long as the client is open: every
+ * sampled call then makes a client span, written to a trace file under `stateDir`.
+ */
+export async function connectStewardTraced(ready: ReadyInfo, stateDir: string, sampleRatio: number): Promise<BenchClient> {
+  const stopTracing = startTracing({host: CALLER, stateDir, otlpEndpoint: '', fileMaxSize: 64 * 1024 * 1024, fileMaxFiles: 1, sampleRatio})
+  const client = await connectSteward(ready)
+  return {
+    ...client,
+    close: async () => {
+      await client.close()
+      await stopTracing()
+    },
   }
 }

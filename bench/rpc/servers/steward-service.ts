@@ -3,7 +3,10 @@
 // two add over servers/steward.ts (a bare dispatch function) is the cost of isolation.
 //
 //   node --import tsx bench/rpc/servers/steward-service.ts --endpoint tcp://127.0.0.1:0
-//                                                          --isolation worker|inline
+//                                                          --isolation worker|inline [--profiler DIR --sample-ratio R]
+//
+// --profiler DIR turns the profiler on (profiler_enabled), its trace file under DIR/traces, with
+// profiler_sample_ratio R.
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -11,6 +14,7 @@ import {fileURLToPath} from 'node:url'
 import {loadConfig} from '../../../src/config/load-config.js'
 import {InlineGenerations} from '../../../src/plugins/inline-generations.js'
 import {PluginRegistry} from '../../../src/plugins/plugin-registry.js'
+import {startTracing} from '../../../src/profiler/start-tracing.js'
 import {WorkerGenerations} from '../../../src/plugins/worker-generations.js'
 import {LocalDispatcher} from '../../../src/rpc/local-dispatcher.js'
 import {createRpcClient} from '../../../src/rpc/rpc-client-factory.js'
@@ -30,6 +34,11 @@ const config = loadConfig({
   env: {},
   flags: {host: SERVER_NAME, plugin_dirs: [path.dirname(pluginDir)], plugin_isolation: isolation, report_interval: 0, periodic_interval: 0, cleanup_interval: 0},
 })
+const profilerDir = process.argv.includes('--profiler') ? argument('profiler') : undefined
+const stopTracing =
+  profilerDir === undefined
+    ? undefined
+    : startTracing({host: SERVER_NAME, stateDir: profilerDir, otlpEndpoint: '', fileMaxSize: 64 * 1024 * 1024, fileMaxFiles: 1, sampleRatio: Number(argument('sample-ratio', '1'))})
 const store = openMemoryStore()
 const dispatcher = new LocalDispatcher()
 const {client: rpc} = createRpcClient({config, store, log: benchLogger, local: dispatcher})
@@ -43,5 +52,6 @@ exitWithParent(async () => {
   await server.close()
   await service.stop({graceful: false})
   await generations.close()
+  await stopTracing?.()
 })
 printReady({endpoint: server.endpoint, nodeID: SERVER_NAME})

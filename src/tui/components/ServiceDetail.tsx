@@ -55,7 +55,7 @@ function detailLines(service: MonitoredService, width: number): ReactNode[] {
     lines.push(<Text dimColor wrap="truncate">No telemetry from its host (stopped, unreachable, or an older steward).</Text>)
     return lines
   }
-  lines.push(...codeLines(telemetry), ...generationLines(telemetry), ...rpcLines(telemetry), ...capabilityLines(telemetry), ...taskLines(telemetry.periodicTasks, width))
+  lines.push(...codeLines(telemetry), ...generationLines(telemetry), ...rpcLines(telemetry), ...traceLines(telemetry), ...capabilityLines(telemetry), ...taskLines(telemetry.periodicTasks, width))
   return lines
 }
 
@@ -127,6 +127,22 @@ function rpcLines(telemetry: ServiceTelemetry): ReactNode[] {
     field('RPC', `version ${telemetry.rpcApiVersion ?? '-'} · ${rpc.calls} calls · ${rpc.casts} casts · ${formatRate(rpc.perSecond)}/s · p99 ${formatMs(rpc.p99Ms)} · ${rpc.inFlight} in flight`),
     field('RPC errors', errors.length === 0 ? 'none' : <Text color={TONE_COLOURS.bad}>{errors.map(([code, count]) => `${code} ${count}`).join(', ')}</Text>),
   ]
+}
+
+/** The slowest recent calls the host traced (profiler_enabled), each with its trace id for `steward trace show`. */
+function traceLines(telemetry: ServiceTelemetry): ReactNode[] {
+  const traces = telemetry.slowTraces
+  if (traces === undefined) return []
+  if (traces.length === 0) return [field('Slow traces', <Text dimColor>none in the last 10 minutes</Text>)]
+  return traces.map((trace, index) =>
+    field(
+      index === 0 ? 'Slow traces' : '',
+      <Text>
+        {formatMs(trace.durationMs).padStart(8)} {trace.name} · {formatClock(trace.at)}
+        {trace.error ? <Text color={TONE_COLOURS.bad}> · error</Text> : ''} · <Text dimColor>steward trace show {trace.traceId}</Text>
+      </Text>,
+    ),
+  )
 }
 
 function nextDue(task: PeriodicTaskStatus): string {
