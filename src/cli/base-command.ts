@@ -51,7 +51,8 @@ export abstract class StewardCommand extends Command {
  */
 function pluginReport(error: Error): {code: string; message: string; suggestions: string[]; data: Record<string, unknown>; exitCode: number} | undefined {
   const {name, code, data} = error as Error & {code?: unknown; data?: unknown}
-  if (name === 'Error' || typeof code !== 'string' || !/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(code)) return undefined
+  // Node's own errors are named Error; oclif's carry `oclif` (their exit status) and keep its handling.
+  if (name === 'Error' || 'oclif' in error || typeof code !== 'string' || !/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(code)) return undefined
   return {code, message: error.message, suggestions: [], data: typeof data === 'object' && data !== null ? {...data, name} : {name}, exitCode: 1}
 }
 
