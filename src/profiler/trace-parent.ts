@@ -1,4 +1,8 @@
-import {TraceFlags, type SpanContext} from '@opentelemetry/api'
+// Types only: traced-driver.ts imports this module in every generation, profiler on or off.
+import type {SpanContext} from '@opentelemetry/api'
+
+/** W3C trace-flags' sampled bit (OpenTelemetry's TraceFlags.SAMPLED). */
+const SAMPLED = 1
 
 const TRACE_PARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
 
@@ -15,10 +19,12 @@ export function parseTraceParent(text: string): SpanContext | undefined {
 
 /** The `traceparent` naming a span. */
 export function formatTraceParent({traceId, spanId, traceFlags}: SpanContext): string {
-  return `00-${traceId}-${spanId}-${traceFlags & TraceFlags.SAMPLED ? '01' : '00'}`
+  return `00-${traceId}-${spanId}-${traceFlags & SAMPLED ? '01' : '00'}`
 }
 
-/** Whether a traceparent says its trace is sampled (recorded); a cheap look at its last digit. */
+/** Whether a traceparent says its trace is sampled (recorded): the low bit of its last hex digit. */
 export function isSampledTraceParent(text: string): boolean {
-  return (text.charCodeAt(text.length - 1) & 1) === 1
+  const digit = text.charCodeAt(text.length - 1)
+  // '0'–'9' are 0x30–0x39, 'a'–'f' 0x61–0x66 (and 'A'–'F' 0x41–0x46): a letter's value is odd when its code is even.
+  return ((digit <= 0x39 ? digit : digit + 1) & SAMPLED) === SAMPLED
 }

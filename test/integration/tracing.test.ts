@@ -4,15 +4,17 @@
  * test. A share created through POST /v2/shares is one trace across both hosts, in the trace
  * files (`steward trace`) and in the OTLP export alike; a failing call is an errored span.
  */
+import {access, readFile} from 'node:fs/promises'
+import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {TraceView} from '../../src/commands/trace/show.js'
 import type {MonitorModel} from '../../src/monitor/telemetry.js'
 import type {TraceNode, TraceSummary} from '../../src/profiler/read-traces.js'
 import type {SpanRecord} from '../../src/profiler/span-record.js'
 import {OtlpReceiver} from '../helpers/otlp-receiver.js'
-import {callJson} from '../helpers/rpc-hosts.js'
+import {callJson, rpcTestDir, transports} from '../helpers/rpc-hosts.js'
 import {startShareSystem, type Share} from '../helpers/share-system.js'
-import {killLeftovers, runCli, runJson} from '../helpers/steward-process.js'
+import {killLeftovers, repoRoot, runCli, runJson, StewardProcess} from '../helpers/steward-process.js'
 
 const receivers: OtlpReceiver[] = []
 afterEach(async () => {
@@ -122,5 +124,21 @@ describe('tracing (profiler_enabled)', () => {
     expect(JSON.parse(missing.stdout)).toMatchObject({error: {code: 'TRACE_NOT_FOUND'}})
     const malformed = await runCli(['trace', 'list', '--min-duration', 'slow'], {cwd: system.dir})
     expect([malformed.code, malformed.stderr]).toEqual([64, expect.stringContaining('Code: TRACE_QUERY_INVALID')])
+  })
+
+  it('with the profiler off (the default), a host never loads OpenTelemetry and writes no traces', async () => {
+    const dir = await rpcTestDir(transports[0]![1])
+    const log = path.join(dir, 'imports.log')
+    const recorder = path.join(repoRoot, 'test', 'fixtures', 'record-imports.mjs')
+    const host = new StewardProcess(['start', 'probe', '--host', 'A'], {cwd: dir, env: {IMPORT_LOG: log}, command: [process.execPath, '--import', recorder, path.join(repoRoot, 'bin', 'run.js')]})
+    await host.waitForOutput(/host A running/)
+    const answered = await callJson(dir, 'probe', 'echo', {value: 1})
+    expect(answered.error).toBeUndefined()
+    host.kill('SIGTERM')
+    expect((await host.exited).code).toBe(0)
+    const urls = (await readFile(log, 'utf8')).split('\n')
+    expect(urls.some((url) => url.includes('/dist/profiler/tracing.js'))).toBe(true)
+    expect(urls.filter((url) => url.includes('@opentelemetry') || url.includes('/dist/profiler/otel-tracing.js'))).toEqual([])
+    await expect(access(path.join(dir, 'state', 'traces'))).rejects.toThrow(/ENOENT/)
   })
 })
