@@ -99,4 +99,16 @@ describe('OtelTracing', () => {
     expect(t.http(undefined, 'GET', '/v1/services').traceParent).toMatch(/-00$/)
     expect(exporter.getFinishedSpans()).toEqual([])
   })
+
+  it('gives plugins a profiler per binary and host whose spans join the request\'s trace', async () => {
+    const {tracing: t, exporter} = tracing()
+    const profiler = t.profiler('steward-share', 'B@fast')
+    expect(t.profiler('steward-share', 'B@fast')).toBe(profiler)
+    await t.serve(share, 'createShare', false, createContext('A'), (ctx) => profiler.trace(ctx, 'allocate', async (inner) => inner.traceParent, {'share.size': 3}))
+    const [own, server] = exporter.getFinishedSpans()
+    expect(own!.name).toBe('allocate')
+    expect(own!.parentSpanContext?.spanId).toBe(server!.spanContext().spanId)
+    expect(own!.attributes).toEqual({'share.size': 3})
+    expect(own!.resource.attributes).toMatchObject({'service.name': 'steward-share', 'host.name': 'B@fast'})
+  })
 })
