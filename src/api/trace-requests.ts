@@ -12,7 +12,8 @@ const spans = new WeakMap<FastifyRequest, HttpSpan>()
 export function traceRequests(app: FastifyInstance, tracing: Tracing): void {
   app.addHook('onRequest', (request, _reply, done) => {
     const incoming = request.headers.traceparent
-    spans.set(request, tracing.http(typeof incoming === 'string' ? incoming : undefined, request.method, request.url.split('?', 1)[0]!))
+    const span = tracing.http(typeof incoming === 'string' ? incoming : undefined, request.id, request.method, request.url.split('?', 1)[0]!)
+    if (span !== undefined) spans.set(request, span)
     done()
   })
   app.addHook('onResponse', (request, reply, done) => {

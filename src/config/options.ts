@@ -268,7 +268,7 @@ export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
   profiler_sample_ratio: {
     type: {kind: 'number', min: 0, max: 1},
     default: 1,
-    description: 'Share of new traces the profiler records, from 0 to 1 (OpenTelemetry\'s parent-based ratio sampling): a request that arrives with a trace parent is recorded or not as its caller decided, so a trace is always whole. Lower it on busy hosts: each recorded call costs a few microseconds per host.',
+    description: 'Share of new traces the profiler records, from 0 to 1, decided from each request\'s id so that every host takes the same decision and a trace is whole or absent; a request that arrives with a trace parent is recorded as its caller decided. Lower it on busy hosts: each recorded call costs a few microseconds per host.',
   },
   profiler_file_max_size: {
     type: {kind: 'number', min: 1024, integer: true},

@@ -74,7 +74,7 @@ describe('OtelTracing', () => {
   it('continues an HTTP caller\'s trace from its traceparent header, named by the route', () => {
     const {tracing: t, exporter} = tracing()
     const incoming = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
-    const span = t.http(incoming, 'POST', '/v2/shares')
+    const span = t.http(incoming, 'req-1', 'POST', '/v2/shares')!
     span.end(202, '/v2/shares')
     const [finished] = exporter.getFinishedSpans()
     expect(finished!.name).toBe('POST /v2/shares')
@@ -83,21 +83,27 @@ describe('OtelTracing', () => {
     expect(span.traceParent).toContain(finished!.spanContext().spanId)
   })
 
-  it('records no span of a trace its caller did not sample, and passes the decision on', async () => {
+  it('records nothing of a trace its caller did not sample, and passes the decision on', () => {
     const {tracing: t, exporter} = tracing()
     const unsampled = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00'
-    const seen = await t.send('call', 'share', 'createShare', undefined, {...createContext('A'), traceParent: unsampled}, (ctx) => t.serve(share, 'createShare', false, ctx, async (served) => served.traceParent))
-    expect(seen).toBe(unsampled)
+    expect(t.records({...createContext('A'), traceParent: unsampled})).toBe(false)
+    expect(t.records({...createContext('A'), traceParent: unsampled.replace(/00$/, '01')})).toBe(true)
+    expect(t.http(unsampled, 'req-1', 'GET', '/v1/services')?.traceParent).toBe(unsampled)
     t.driverCall(share, {traceParent: unsampled, driver: 'share-localfs', method: 'createShare', startMs: 1, durationMs: 1})
     expect(exporter.getFinishedSpans()).toEqual([])
   })
 
-  it('with profiler_sample_ratio 0, starts new traces unsampled, so no host records them', async () => {
-    const {tracing: t, exporter} = tracing(0)
-    const seen = await t.send('call', 'share', 'createShare', undefined, createContext('A'), async (ctx) => ctx.traceParent)
-    expect(seen).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/)
-    expect(t.http(undefined, 'GET', '/v1/services').traceParent).toMatch(/-00$/)
-    expect(exporter.getFinishedSpans()).toEqual([])
+  it('samples new traces by request id: the share profiler_sample_ratio asks for, the same decision on every host', () => {
+    const none = tracing(0).tracing
+    expect(none.records(createContext('A'))).toBe(false)
+    expect(none.http(undefined, 'req-1', 'GET', '/v1/services')).toBeUndefined()
+    const [hostA, hostB] = [tracing(0.25).tracing, tracing(0.25).tracing]
+    const contexts = Array.from({length: 4000}, () => createContext('A'))
+    const recorded = contexts.filter((ctx) => hostA.records(ctx))
+    expect(recorded.length / contexts.length).toBeGreaterThan(0.2)
+    expect(recorded.length / contexts.length).toBeLessThan(0.3)
+    expect(contexts.filter((ctx) => hostB.records(ctx))).toEqual(recorded)
+    expect(tracing(1).tracing.records(createContext('A'))).toBe(true)
   })
 
   it('gives plugins a profiler per binary and host whose spans join the request\'s trace', async () => {

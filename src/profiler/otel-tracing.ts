@@ -1,18 +1,11 @@
 import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer} from '@opentelemetry/api'
 import {resourceFromAttributes} from '@opentelemetry/resources'
-import {BasicTracerProvider, RandomIdGenerator, type SpanProcessor} from '@opentelemetry/sdk-trace-base'
+import {BasicTracerProvider, type SpanProcessor} from '@opentelemetry/sdk-trace-base'
 import type {RequestContext} from '../rpc/context.js'
 import {SlowestSpans} from './slowest-spans.js'
 import {formatTraceParent, isSampledTraceParent, parseTraceParent} from './trace-parent.js'
 import type {DriverCallRecord, HttpSpan, Profiler, ReloadOutcome, RpcSendKind, SlowTrace, TracedService, Tracing} from './tracing.js'
 
-/**
- * Ids of the traces not sampled: nothing records them, but the hosts and any other tracer they
- * reach must see distinct ones. A random prefix per process and a counter are unique at a
- * fraction of the cost of random ids, on the path of every call not sampled.
- */
-const unsampledPrefix = new RandomIdGenerator().generateSpanId()
-let unsampledCount = 0
 /** The tracer's instrumentation scope. */
 const SCOPE = 'steward'
 
@@ -51,14 +44,12 @@ export class OtelTracing implements Tracing {
   }
 
   send<T>(kind: RpcSendKind, topic: string, method: string, server: string | undefined, ctx: RequestContext, run: (ctx: RequestContext) => Promise<T>): Promise<T> {
-    if (!this.sampled(ctx)) return this.unsampled(ctx, run)
     const attributes: Attributes = {'rpc.system': 'steward', 'rpc.service': topic, 'rpc.method': method, 'steward.send': kind, 'steward.request_id': ctx.requestId}
     if (server !== undefined) attributes['steward.server'] = server
     return this.active(this.tracer('steward', this.host), `${topic}/${method}`, kind === 'call' ? SpanKind.CLIENT : SpanKind.PRODUCER, ctx, attributes, run)
   }
 
   serve(service: TracedService, method: string, cast: boolean, ctx: RequestContext, run: (ctx: RequestContext) => Promise<unknown>): Promise<unknown> {
-    if (!this.sampled(ctx)) return this.unsampled(ctx, run)
     const attributes: Attributes = {
       'rpc.system': 'steward',
       'rpc.service': service.topic,
@@ -108,10 +99,11 @@ export class OtelTracing implements Tracing {
   }
 
   /** An HTTP request the API serves; the caller's `traceparent` header, when sent, is its parent. */
-  http(incomingTraceParent: string | undefined, method: string, path: string): HttpSpan {
+  http(incomingTraceParent: string | undefined, requestId: string, method: string, path: string): HttpSpan | undefined {
     const caller = incomingTraceParent === undefined ? undefined : parseTraceParent(incomingTraceParent)
-    const ctx = caller === undefined ? {} : {traceParent: incomingTraceParent!}
-    if (!this.sampled(ctx)) return {traceParent: ctx.traceParent ?? unsampledTraceParent(), end: () => undefined}
+    const ctx = caller === undefined ? {requestId} : {requestId, traceParent: incomingTraceParent!}
+    // Not recorded: the caller's decision goes on with its traceparent, or the request id's.
+    if (!this.records(ctx)) return caller === undefined ? undefined : {traceParent: incomingTraceParent!, end: () => undefined}
     const parent = caller === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, caller)
     const span = this.tracer('steward-api', this.host).startSpan(`${method}`, {kind: SpanKind.SERVER, attributes: {'http.request.method': method, 'url.path': path}}, parent)
     return {
@@ -146,21 +138,9 @@ export class OtelTracing implements Tracing {
     return tracer
   }
 
-  /**
-   * Whether to record the spans of this request: as its caller decided (the traceparent's sampled
-   * flag), or for a new trace, profiler_sample_ratio of the time.
-   */
-  private sampled(ctx: {traceParent?: string}): boolean {
+  records(ctx: {requestId: string; traceParent?: string}): boolean {
     if (ctx.traceParent !== undefined) return isSampledTraceParent(ctx.traceParent)
-    return this.sampleRatio >= 1 || Math.random() < this.sampleRatio
-  }
-
-  /**
-   * A request not recorded costs no span: it carries on its caller's traceparent, or a new one
-   * marked not sampled, so that the hosts it reaches do not record it either.
-   */
-  private unsampled<T>(ctx: RequestContext, run: (ctx: RequestContext) => Promise<T>): Promise<T> {
-    return run(ctx.traceParent === undefined ? {...ctx, traceParent: unsampledTraceParent()} : ctx)
+    return this.sampleRatio >= 1 || (this.sampleRatio > 0 && requestShare(ctx.requestId) < this.sampleRatio)
   }
 
   private active<T>(tracer: Tracer, name: string, kind: SpanKind, ctx: RequestContext, attributes: Attributes, run: (ctx: RequestContext) => Promise<T>): Promise<T> {
@@ -198,10 +178,14 @@ function traceParentOf(span: Span): string {
   return formatTraceParent(span.spanContext())
 }
 
-function unsampledTraceParent(): string {
-  unsampledCount = (unsampledCount + 1) % Number.MAX_SAFE_INTEGER
-  const counter = unsampledCount.toString(16).padStart(16, '0')
-  return `00-${unsampledPrefix}${counter}-${counter}-00`
+/**
+ * Where a request id falls in [0, 1) (FNV-1a): the same on every host, so the hosts a request
+ * reaches take the same decision for a trace nobody records, with nothing sent to say so.
+ */
+function requestShare(requestId: string): number {
+  let hash = 0x811c9dc5
+  for (let index = 0; index < requestId.length; index++) hash = Math.imul(hash ^ requestId.charCodeAt(index), 0x01000193)
+  return (hash >>> 0) / 0x1_0000_0000
 }
 
 /** Mark a span errored with steward's error code (`error.type`, OpenTelemetry's attribute for it). */

@@ -65,12 +65,21 @@ export interface HttpSpan {
   end(statusCode: number, route: string | undefined): void
 }
 
-/** What the hot paths call while the profiler is on. Each runs `run` with the context to send on. */
+/**
+ * What the hot paths call while the profiler is on. They ask `records(ctx)` first and call `send`
+ * or `serve` only for a request that is recorded, so one that is not costs no more than the
+ * question. Each runs `run` with the context to send on.
+ */
 export interface Tracing {
   profiler(binary: string, host: string): Profiler
-  /** A call, cast or fanout from this process: a CLIENT (call) or PRODUCER (cast, fanout) span. */
+  /**
+   * Whether the request's spans are recorded (sampled): as its traceparent says, or for a new
+   * trace, for profiler_sample_ratio of the request ids (the same decision on every host).
+   */
+  records(ctx: {requestId: string; traceParent?: string}): boolean
+  /** A recorded call, cast or fanout from this process: a CLIENT (call) or PRODUCER (cast, fanout) span. */
   send<T>(kind: RpcSendKind, topic: string, method: string, server: string | undefined, ctx: RequestContext, run: (ctx: RequestContext) => Promise<T>): Promise<T>
-  /** A call or cast a service of this host serves: a SERVER (call) or CONSUMER (cast) span. */
+  /** A recorded call or cast a service of this host serves: a SERVER (call) or CONSUMER (cast) span. */
   serve(service: TracedService, method: string, cast: boolean, ctx: RequestContext, run: (ctx: RequestContext) => Promise<unknown>): Promise<unknown>
   /** One run of a service's due periodic tasks. */
   periodic(service: TracedService, run: (ctx: RequestContext) => Promise<number>): Promise<number>
@@ -80,9 +89,10 @@ export interface Tracing {
   driverCall(service: TracedService, record: DriverCallRecord): void
   /**
    * An HTTP request the API serves, child of the request's own `traceparent` header when it has
-   * one; `traceParent` is what the request's RPC calls carry.
+   * one; `traceParent` is what the request's RPC calls carry. Undefined when it is not recorded
+   * and has no caller's traceparent to pass on.
    */
-  http(incomingTraceParent: string | undefined, method: string, path: string): HttpSpan
+  http(incomingTraceParent: string | undefined, requestId: string, method: string, path: string): HttpSpan | undefined
   /** The slowest server spans of the last minutes, per service binary and host (`binary host`). */
   slowest(service: {binary: string; host: string}): SlowTrace[]
 }

@@ -94,8 +94,8 @@ class Prepared implements PreparedClient {
   }
 
   call(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<unknown> {
-    // With the profiler off this check is all tracing costs.
-    if (activeTracing !== undefined) return activeTracing.send('call', this.options.topic, method, this.options.server, ctx, (traced) => this.send(traced, method, args))
+    // With the profiler off this check is all tracing costs; with it on, for a call not sampled.
+    if (activeTracing?.records(ctx) === true) return activeTracing.send('call', this.options.topic, method, this.options.server, ctx, (traced) => this.send(traced, method, args))
     return this.send(ctx, method, args)
   }
 
@@ -120,7 +120,7 @@ class Prepared implements PreparedClient {
   }
 
   cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
-    if (activeTracing !== undefined) return activeTracing.send(this.options.fanout ? 'fanout' : 'cast', this.options.topic, method, this.options.server, ctx, (traced) => this.sendCast(traced, method, args))
+    if (activeTracing?.records(ctx) === true) return activeTracing.send(this.options.fanout ? 'fanout' : 'cast', this.options.topic, method, this.options.server, ctx, (traced) => this.sendCast(traced, method, args))
     return this.sendCast(ctx, method, args)
   }
 

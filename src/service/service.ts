@@ -266,7 +266,7 @@ export class Service {
 
   /** Deliver an RPC call or cast to the manager, counted and (with the profiler on) traced. */
   private dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>, cast: boolean): Promise<unknown> {
-    if (activeTracing !== undefined) return activeTracing.serve(this, method, cast, ctx, (traced) => this.dispatchToManager(traced, method, args, cast))
+    if (activeTracing?.records(ctx) === true) return activeTracing.serve(this, method, cast, ctx, (traced) => this.dispatchToManager(traced, method, args, cast))
     return this.dispatchToManager(ctx, method, args, cast)
   }
 
