@@ -13,7 +13,10 @@ export type Layout = (typeof LAYOUTS)[number]
 export const DRIVERS = ['share-memory', 'share-localfs'] as const
 export type Driver = (typeof DRIVERS)[number]
 
-/** What each backend can hold: far more than a run creates at 1 GiB a share. */
+/**
+ * What each backend can hold: far more than a run creates at 1 GiB a share. share-localfs pools
+ * are capped by their filesystem too: its size, less the sizes of the shares placed.
+ */
 const CAPACITY_GB = 1_000_000
 const BACKENDS = ['fast', 'slow'] as const
 
