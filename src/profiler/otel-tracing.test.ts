@@ -116,5 +116,8 @@ describe('OtelTracing', () => {
     expect(own!.parentSpanContext?.spanId).toBe(server!.spanContext().spanId)
     expect(own!.attributes).toEqual({'share.size': 3})
     expect(own!.resource.attributes).toMatchObject({'service.name': 'steward-share', 'host.name': 'B@fast'})
+    const unsampled = {...createContext('A'), traceParent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00'}
+    expect(await profiler.trace(unsampled, 'allocate', (inner) => inner)).toBe(unsampled)
+    expect(exporter.getFinishedSpans()).toHaveLength(2)
   })
 })

@@ -36,7 +36,8 @@ export class OtelTracing implements Tracing {
       profiler = {
         binary,
         host,
-        trace: (ctx, name, fn, attributes = {}) => this.active(tracer, name, SpanKind.INTERNAL, ctx, attributes, async (traced) => fn(traced)),
+        // A request that is not recorded stays so: its spans would start a trace of their own.
+        trace: async (ctx, name, fn, attributes = {}) => (this.records(ctx) ? this.active(tracer, name, SpanKind.INTERNAL, ctx, attributes, async (traced) => fn(traced)) : fn(ctx)),
       }
       this.profilers.set(key, profiler)
     }
