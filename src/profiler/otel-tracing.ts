@@ -180,13 +180,17 @@ function traceParentOf(span: Span): string {
 }
 
 /**
- * Where a request id falls in [0, 1) (FNV-1a): the same on every host, so the hosts a request
- * reaches take the same decision for a trace nobody records, with nothing sent to say so.
+ * Where a request id falls in [0, 1): the same on every host, so the hosts a request reaches take
+ * the same decision for a trace nobody records, with nothing sent to say so. FNV-1a, then
+ * MurmurHash3's finalizer: ids differ only in their last characters (a counter), and FNV-1a alone
+ * leaves that in its low bits.
  */
 function requestShare(requestId: string): number {
   let hash = 0x811c9dc5
   for (let index = 0; index < requestId.length; index++) hash = Math.imul(hash ^ requestId.charCodeAt(index), 0x01000193)
-  return (hash >>> 0) / 0x1_0000_0000
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b)
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35)
+  return ((hash ^ (hash >>> 16)) >>> 0) / 0x1_0000_0000
 }
 
 /** Mark a span errored with steward's error code (`error.type`, OpenTelemetry's attribute for it). */
