@@ -152,6 +152,10 @@ describe('steward metrics', () => {
     const unknown = await runCli(['metrics', '--host', 'nosuchhost', '--json'], {cwd: api.dir})
     expect(unknown.code).not.toBe(0)
     expect(JSON.parse(unknown.stdout)).toMatchObject({error: {code: 'NO_SERVICE_AVAILABLE'}})
+    // The host topic's metrics method names the formats it has.
+    const xml = await runCli(['call', 'host', 'metrics', '{"format": "xml"}', '--server', 'mcli', '--json'], {cwd: api.dir})
+    expect(xml.code).not.toBe(0)
+    expect(JSON.parse(xml.stdout)).toMatchObject({error: {code: 'INVALID_TARGET', message: 'The metrics format is "text" or "json", not "xml".'}})
     const badTimeout = await runCli(['metrics', '--timeout', '0'], {cwd: api.dir})
     expect(badTimeout.code).not.toBe(0)
     expect(badTimeout.stderr).toMatch(/greater than or equal to 1/)
