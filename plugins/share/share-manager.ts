@@ -195,7 +195,9 @@ export class ShareManager extends SchedulerDependentManager {
   private async ensureShares(): Promise<void> {
     const driver = this.requireDriver()
     let ensured = 0
-    for (const {id} of await this.shares()) {
+    // Only shares with something to serve or finish: a store keeps every deleted share's record.
+    const pending = (await this.shares()).filter((share) => !FINISHED.has(share.status))
+    for (const {id} of pending) {
       await this.synchronized(`share-${id}`, async () => {
         const share = (await this.collection().get(id)) as ShareRecord | undefined
         if (share === undefined) return
@@ -296,6 +298,9 @@ export class ShareManager extends SchedulerDependentManager {
     return this.driver
   }
 }
+
+/** Statuses a start has nothing to do for: no data to serve, no change to finish. */
+const FINISHED: ReadonlySet<ShareStatus> = new Set(['deleted', 'error', 'error_deleting'])
 
 function specOf(share: ShareRecord): ShareSpec {
   const hash = share.host?.indexOf('#') ?? -1
