@@ -7,6 +7,8 @@ export interface DriverContext {
   config: TopicSection
   log: Logger
   host: string
+  /** The host's state directory (`state_dir`): where a driver keeps data of its own, by default. */
+  stateDir: string
 }
 
 /**
@@ -29,11 +31,14 @@ export abstract class Driver {
   protected readonly log: Logger
   /** The service host it serves (`node1@fast` for a backend). */
   protected readonly host: string
+  /** The host's state directory. */
+  protected readonly stateDir: string
 
   constructor(context: DriverContext) {
     this.config = context.config
     this.log = context.log
     this.host = context.host
+    this.stateDir = context.stateDir
   }
 
   /** Prepare the backend (connect, create directories). */

@@ -19,7 +19,7 @@ interface Sampled {
   context?: DriverContext
 }
 
-const context: DriverContext = {config: {driver: 'test'}, log: silentLogger, host: 'h1'}
+const context: DriverContext = {config: {driver: 'test'}, log: silentLogger, host: 'h1', stateDir: '/nonexistent-state'}
 
 const FIXTURE = `
 export class ClassDriver {

@@ -29,6 +29,7 @@ export interface GenerationWorkerData {
   serviceName: string
   section: TopicSection
   configDir: string
+  stateDir: string
   pluginDirectories: Array<{path: string; source: PluginSource}>
   /** The profiler is on: time the drivers' calls and send them to the host (`driver-call` notes). */
   traceDrivers: boolean
@@ -144,6 +145,7 @@ port
       services: (query) => port.request('services', query ?? {}) as Promise<ServiceInfo[]>,
       section: data.section,
       configDir: data.configDir,
+      stateDir: data.stateDir,
       ...(data.traceDrivers ? {onDriverCall: (call: DriverCallRecord) => port.note('driver-call', call)} : {}),
     })
     return {...loaded.contract, pluginDirs: [...loadedDirs]}

@@ -37,6 +37,7 @@ export class InlineGenerations implements GenerationFactory {
         services: (query) => readServices(store, config, query),
         section: serviceSection(config, spec.topic, spec.backend),
         configDir: config.file === undefined ? process.cwd() : path.dirname(config.file),
+        stateDir: config.options.state_dir,
         ...(spec.onDriverCall === undefined ? {} : {onDriverCall: spec.onDriverCall}),
       },
       random,

@@ -64,7 +64,7 @@ export class LoadedManager {
         }
         return loadObject<T>(driverSpec, {
           family,
-          context: {config: edges.section, log: edges.log.child({driver: driverSpec}), host: spec.host},
+          context: {config: edges.section, log: edges.log.child({driver: driverSpec}), host: spec.host, stateDir: edges.stateDir},
           lookup,
           cwd: edges.configDir,
         }).then((driver) => {

@@ -22,6 +22,8 @@ export interface ManagerEdges {
   section: TopicSection
   /** Relative driver module paths are relative to this (the configuration file's directory). */
   configDir: string
+  /** The host's state directory, for drivers that keep data beside the state file. */
+  stateDir: string
   /** Told of each timed driver call; set only while the profiler is on (drivers are then traced). */
   onDriverCall?: (call: DriverCallRecord) => void
 }

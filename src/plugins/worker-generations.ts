@@ -51,6 +51,7 @@ export class WorkerGenerations implements GenerationFactory {
       serviceName: spec.serviceName,
       section: serviceSection(config, spec.topic, spec.backend),
       configDir: config.file === undefined ? process.cwd() : path.dirname(config.file),
+      stateDir: config.options.state_dir,
       pluginDirectories: this.pluginDirectories(),
       traceDrivers: spec.onDriverCall !== undefined,
     }

@@ -110,7 +110,7 @@ describe('ApiService', () => {
     await service.start()
     const port = service.port!
     expect(port).toBeGreaterThan(0)
-    expect((await store.listHosts())[0]!.apis).toEqual([{name: 'api', url: `http://127.0.0.1:${port}`, address: '127.0.0.1', port, token: false, startedAt: expect.any(String)}])
+    expect((await store.listHosts())[0]!.apis).toEqual([{name: 'api', url: `http://127.0.0.1:${port}`, address: '127.0.0.1', port, token: false, startedAt: expect.any(String), example: {method: 'GET', path: '/v1/services'}}])
     expect(await get(port, '/healthz')).toMatchObject({status: 200, body: {status: 'ok', host: 'test-host'}})
 
     let waited = false

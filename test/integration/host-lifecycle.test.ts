@@ -1,3 +1,4 @@
+import {stat} from 'node:fs/promises'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {MonitorModel} from '../../src/monitor/telemetry.js'
@@ -89,15 +90,23 @@ describe('a host process', () => {
     expect((await again.exited).code).toBe(0)
   })
 
-  it('is what `npm start` runs: the bundled services of the repository configuration', async () => {
+  it('is what `npm start` runs: the bundled system of the repository configuration', async () => {
     const dir = await makeTestDir()
     const stateDir = path.join(dir, 'state')
-    const npm = new StewardProcess(['start', '--', '--state-dir', stateDir, '--host', 'npm-host'], {cwd: repoRoot, command: ['npm', '--silent']})
+    // Any free port for the API, so a demo running on this machine does not matter.
+    const npm = new StewardProcess(['start', '--', '--state-dir', stateDir, '--host', 'npm-host'], {cwd: repoRoot, command: ['npm', '--silent'], env: {STEWARD_API_LISTEN_PORT: '0'}})
     await npm.waitForOutput(/host npm-host running/)
     const services = await list(dir, '--state-dir', stateDir)
-    expect(services.map(({binary, state}) => ({binary, state}))).toEqual([{binary: 'steward-sysinfo', state: 'up'}])
+    expect(services.map(({binary, host, state}) => ({binary, host, state}))).toEqual([
+      {binary: 'steward-scheduler', host: 'npm-host', state: 'up'},
+      {binary: 'steward-share', host: 'npm-host@alpha', state: 'up'},
+      {binary: 'steward-share', host: 'npm-host@beta', state: 'up'},
+      {binary: 'steward-sysinfo', host: 'npm-host', state: 'up'},
+    ])
+    // The shares' directories are under the state directory given, not the repository's.
+    expect((await stat(path.join(stateDir, 'shares', 'npm-host@alpha', '.quotas'))).isDirectory()).toBe(true)
     npm.kill('SIGTERM')
     await npm.exited
-    await eventually(async () => ((await list(dir, '--state-dir', stateDir))[0]!.state === 'stopped' ? true : undefined), 'the npm-started host to stop')
+    await eventually(async () => ((await list(dir, '--state-dir', stateDir)).every((service) => service.state === 'stopped') ? true : undefined), 'the npm-started host to stop')
   })
 })

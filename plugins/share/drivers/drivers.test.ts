@@ -25,8 +25,8 @@ const share = (id: string, size: number) => ({id, size, pool: 'p'})
 
 /** What every share driver does, given one with 10 GiB of capacity. */
 const families: Array<[string, () => Promise<ShareDriver>]> = [
-  ['share-memory', async () => new MemoryShareDriver({config: {capacity_gb: 10}, log: silentLogger, host: 'h@m'})],
-  ['share-localfs', async () => new LocalfsShareDriver({config: {root: await tempRoot(), capacity_gb: 10}, log: silentLogger, host: 'h@l'})],
+  ['share-memory', async () => new MemoryShareDriver({config: {capacity_gb: 10}, log: silentLogger, host: 'h@m', stateDir: '/nonexistent-state'})],
+  ['share-localfs', async () => new LocalfsShareDriver({config: {root: await tempRoot(), capacity_gb: 10}, log: silentLogger, host: 'h@l', stateDir: '/nonexistent-state'})],
 ]
 
 describe.each(families)('%s', (_name, make) => {
@@ -58,7 +58,7 @@ describe.each(families)('%s', (_name, make) => {
 describe('share-localfs', () => {
   it('makes each share a directory under its root, with its size recorded, and removes both on delete', async () => {
     const root = await tempRoot()
-    const driver = new LocalfsShareDriver({config: {root, capacity_gb: 10}, log: silentLogger, host: 'h@l'})
+    const driver = new LocalfsShareDriver({config: {root, capacity_gb: 10}, log: silentLogger, host: 'h@l', stateDir: '/nonexistent-state'})
     await driver.doSetup()
     const location = await driver.createShare(share('s1', 3))
     expect(location).toBe(path.join(root, 's1'))
@@ -71,7 +71,7 @@ describe('share-localfs', () => {
 
   it('takes its capacity from the filesystem when no capacity_gb caps it', async () => {
     const root = await tempRoot()
-    const driver = new LocalfsShareDriver({config: {root}, log: silentLogger, host: 'h@l'})
+    const driver = new LocalfsShareDriver({config: {root}, log: silentLogger, host: 'h@l', stateDir: '/nonexistent-state'})
     await driver.doSetup()
     const fs = await import('node:fs/promises').then((module) => module.statfs(root))
     const pool = (await driver.getShareStats()).pools[0]!
@@ -82,7 +82,7 @@ describe('share-localfs', () => {
 
   it('refuses to shrink a share below the data it holds', async () => {
     const root = await tempRoot()
-    const driver = new LocalfsShareDriver({config: {root, capacity_gb: 10}, log: silentLogger, host: 'h@l'})
+    const driver = new LocalfsShareDriver({config: {root, capacity_gb: 10}, log: silentLogger, host: 'h@l', stateDir: '/nonexistent-state'})
     await driver.doSetup()
     const location = await driver.createShare(share('s1', 2))
     // A sparse file stands for data: its size counts, its blocks need not exist.
@@ -95,25 +95,25 @@ describe('share-localfs', () => {
 
   it('reads the recorded sizes back when it starts again, and ensure brings back a lost directory', async () => {
     const root = await tempRoot()
-    const first = new LocalfsShareDriver({config: {root, capacity_gb: 10}, log: silentLogger, host: 'h@l'})
+    const first = new LocalfsShareDriver({config: {root, capacity_gb: 10}, log: silentLogger, host: 'h@l', stateDir: '/nonexistent-state'})
     await first.doSetup()
     await first.createShare(share('s1', 4))
     await rm(path.join(root, 's1'), {recursive: true})
-    const second = new LocalfsShareDriver({config: {root, capacity_gb: 10}, log: silentLogger, host: 'h@l'})
+    const second = new LocalfsShareDriver({config: {root, capacity_gb: 10}, log: silentLogger, host: 'h@l', stateDir: '/nonexistent-state'})
     await second.doSetup()
     expect((await second.getShareStats()).pools[0]).toMatchObject({allocatedCapacityGb: 4, freeCapacityGb: 6})
     expect(await second.ensureShare(share('s1', 4))).toBe(path.join(root, 's1'))
     expect((await stat(path.join(root, 's1'))).isDirectory()).toBe(true)
   })
 
-  it('refuses no root, takes a relative one from the working directory with {host} the backend\'s host, and refuses ids that would leave the root', async () => {
-    await expect(new LocalfsShareDriver({config: {root: ''}, log: silentLogger, host: 'h@l'}).doSetup()).rejects.toThrow('share-localfs needs "root", the directory for the shares; found ""')
-    await expect(new LocalfsShareDriver({config: {}, log: silentLogger, host: 'h@l'}).doSetup()).rejects.toThrow(/needs "root"/)
+  it('refuses no root, takes a relative one from the state directory with {host} the backend\'s host, and refuses ids that would leave the root', async () => {
+    await expect(new LocalfsShareDriver({config: {root: ''}, log: silentLogger, host: 'h@l', stateDir: '/nonexistent-state'}).doSetup()).rejects.toThrow('share-localfs needs "root", the directory for the shares; found ""')
+    await expect(new LocalfsShareDriver({config: {}, log: silentLogger, host: 'h@l', stateDir: '/nonexistent-state'}).doSetup()).rejects.toThrow(/needs "root"/)
     const base = await tempRoot()
-    const relative = new LocalfsShareDriver({config: {root: path.relative(process.cwd(), path.join(base, 'shares', '{host}'))}, log: silentLogger, host: 'h@l'})
+    const relative = new LocalfsShareDriver({config: {root: 'shares/{host}'}, log: silentLogger, host: 'h@l', stateDir: base})
     await relative.doSetup()
     expect(await relative.createShare(share('s1', 1))).toBe(path.join(base, 'shares', 'h@l', 's1'))
-    const driver = new LocalfsShareDriver({config: {root: await tempRoot()}, log: silentLogger, host: 'h@l'})
+    const driver = new LocalfsShareDriver({config: {root: await tempRoot()}, log: silentLogger, host: 'h@l', stateDir: '/nonexistent-state'})
     await driver.doSetup()
     await expect(driver.createShare(share('../escape', 1))).rejects.toMatchObject({code: 'SHARE_NOT_FOUND'})
   })

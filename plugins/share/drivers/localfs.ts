@@ -12,7 +12,7 @@ const QUOTAS = '.quotas'
  * A share is a directory under the backend's `root`; its export location is that path.
  *
  * Options (the backend's section): `root` (required; created if missing; `{host}` in it is the
- * backend's service host, and a relative one is taken from the directory steward starts in) and `capacity_gb`
+ * backend's service host, and a relative one is under the state directory) and `capacity_gb`
  * (optional: the most this backend gives out, for a root on a filesystem it shares with others).
  * Capacity and free space come from the filesystem (`statfs`), capped by `capacity_gb`; the size
  * of each share is recorded in `<root>/.quotas/<id>.json` and counted against the capacity. The
@@ -32,8 +32,8 @@ export class LocalfsShareDriver extends ShareDriver {
     }
     if (capacity !== undefined && (typeof capacity !== 'number' || !(capacity >= 0))) throw new Error(`capacity_gb must be a number ≥ 0, found ${JSON.stringify(capacity)}`)
     // `{host}` is the backend's service host (`node1@fast`): one root setting serves every host and
-    // backend. A relative root is taken from where steward starts, as ./steward.json is.
-    const root = path.resolve(given.replaceAll('{host}', this.host))
+    // backend. A relative root is under the state directory, beside the records of its shares.
+    const root = path.resolve(this.stateDir, given.replaceAll('{host}', this.host))
     this.root = root
     this.capacityGb = capacity
     await mkdir(path.join(root, QUOTAS), {recursive: true})
