@@ -148,20 +148,35 @@ export class OtelTracing implements Tracing {
     return this.settle(tracer.startSpan(name, {kind, attributes}, parentOf(ctx)), ctx, run)
   }
 
-  /** Run with the span as the context's trace parent; end the span as the work settles. */
-  private async settle<T>(span: Span, ctx: RequestContext, run: (ctx: RequestContext) => Promise<T>, ended?: (errored: boolean) => void): Promise<T> {
-    let errored = false
-    try {
-      return await run({...ctx, traceParent: traceParentOf(span)})
-    } catch (error) {
-      errored = true
-      const code = (error as {code?: unknown}).code
-      failed(span, typeof code === 'string' ? code : ((error as Error).name ?? 'Error'), (error as Error).message ?? String(error))
-      throw error
-    } finally {
+  /**
+   * Run with the span as the context's trace parent, and end the span as the work settles. The
+   * caller gets the work's own promise, not one chained after it: a chained (or async) wrapper
+   * answered a recorded call a few microtask turns after the untraced ones of its batch, so it
+   * missed their send and went out alone; with 1% of calls recorded, that split most batches in two
+   * and cost a third of the calls per second in bench/rpc.
+   */
+  private settle<T>(span: Span, ctx: RequestContext, run: (ctx: RequestContext) => Promise<T>, ended?: (errored: boolean) => void): Promise<T> {
+    const finish = (error?: {failure: unknown}): void => {
+      if (error !== undefined) {
+        const failure = error.failure as {code?: unknown; name?: unknown; message?: unknown} | undefined
+        const code = typeof failure?.code === 'string' ? failure.code : typeof failure?.name === 'string' ? failure.name : 'Error'
+        failed(span, code, typeof failure?.message === 'string' ? failure.message : String(error.failure))
+      }
       span.end()
-      ended?.(errored)
+      ended?.(error !== undefined)
     }
+    let running: Promise<T>
+    try {
+      running = run({...ctx, traceParent: traceParentOf(span)})
+    } catch (failure) {
+      finish({failure})
+      return Promise.reject(failure)
+    }
+    running.then(
+      () => finish(),
+      (failure: unknown) => finish({failure}),
+    )
+    return running
   }
 }
 
