@@ -7,6 +7,7 @@
 //                                      [--throughput-calls 100000] [--warmup 5000]
 //                                      [--hosts 10] [--fanouts 1000] [--ready-timeout 30] [--measure-timeout 180]
 //                                      [--pin cross|same|off] [--undici-connections N] [--sample-ratio 1]
+//                                      [--trace-rate-limit 100]
 //
 // For every system and run, a fresh server process (bench/rpc/servers/<system>.ts) is started and
 // waited for (its ready line); this process is the client. Every request is the same ~100-byte
@@ -33,7 +34,8 @@
 // Profiler (--only generations,profiler): the steward service inline and in a worker generation
 // with profiler_enabled in both processes (client and server spans, written to trace files), against
 // the same without, in the same run; target (issue 8): ≥ 0.85× the calls/s with it on.
-// --sample-ratio sets their profiler_sample_ratio (default 1: every call recorded).
+// --sample-ratio and --trace-rate-limit set their profiler_sample_ratio and profiler_trace_rate_limit
+// (default: the options' defaults, 1 and 100 new traces a second; 1 and 0 record every call).
 //
 // The exit code is 0 whether or not the targets are met; it is 1 when a system could not be
 // measured at all (a server that does not come up within --ready-timeout, a failing client). A run
@@ -43,6 +45,7 @@
 import {rm} from 'node:fs/promises'
 import {availableParallelism, cpus, loadavg} from 'node:os'
 import {parseArgs} from 'node:util'
+import {coreOptions} from '../../src/config/options.js'
 import {BenchError, pin, startServer} from './children.js'
 import {type Answer, type BenchClient, makePayload} from './common.js'
 import {measureFanouts, type FanoutResult} from './fanout.js'
@@ -62,7 +65,8 @@ const {values: options} = parseArgs({
     'measure-timeout': {type: 'string', default: '180'},
     pin: {type: 'string', default: 'cross'},
     'undici-connections': {type: 'string'},
-    'sample-ratio': {type: 'string', default: '1'},
+    'sample-ratio': {type: 'string', default: String(coreOptions.profiler_sample_ratio.default)},
+    'trace-rate-limit': {type: 'string', default: String(coreOptions.profiler_trace_rate_limit.default)},
   },
 })
 const integer = (name: keyof typeof options, minimum: number): number => {
@@ -85,6 +89,11 @@ const measureTimeoutMs = integer('measure-timeout', 1) * 1000
 profilerBench.sampleRatio = Number(options['sample-ratio'])
 if (!(profilerBench.sampleRatio >= 0 && profilerBench.sampleRatio <= 1)) {
   console.error(`--sample-ratio must be a number from 0 to 1 (got ${options['sample-ratio']})`)
+  process.exit(2)
+}
+profilerBench.traceRateLimit = Number(options['trace-rate-limit'])
+if (!(profilerBench.traceRateLimit >= 0)) {
+  console.error(`--trace-rate-limit must be a number ≥ 0 (got ${options['trace-rate-limit']})`)
   process.exit(2)
 }
 const connections = options['undici-connections'] === undefined ? inflight : integer('undici-connections', 1)
@@ -336,7 +345,7 @@ function printTable(): void {
 function printProfilerRatios(summary: ReadonlyMap<string, {p50: number; rate: number}>): void {
   const pairs = [['steward-inline', 'steward-inline-traced'], ['steward-worker', 'steward-worker-traced']].filter(([off, on]) => summary.has(off!) && summary.has(on!))
   if (pairs.length === 0) return
-  console.log(`\nProfiler on (profiler_sample_ratio ${profilerBench.sampleRatio}) vs off, same run (target: ≥ 0.85× the calls/s with it on):`)
+  console.log(`\nProfiler on (profiler_sample_ratio ${profilerBench.sampleRatio}, profiler_trace_rate_limit ${profilerBench.traceRateLimit}) vs off, same run (target: ≥ 0.85× the calls/s with it on):`)
   for (const [offId, onId] of pairs) {
     const off = summary.get(offId!)!
     const on = summary.get(onId!)!

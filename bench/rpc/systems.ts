@@ -34,8 +34,8 @@ const ipcEndpoint = (name: string): string => `ipc://${join(tmpdir(), `steward-b
 const tcpEndpoint = (): string => 'tcp://127.0.0.1:0'
 /** Where a traced run's processes write their spans: one directory for the whole benchmark. */
 const profilerDir = join(tmpdir(), `steward-bench-traces-${process.pid}`)
-/** The traced systems' profiler_sample_ratio, in both processes; run.ts sets it from --sample-ratio. */
-export const profilerBench = {sampleRatio: 1}
+/** The traced systems' profiler settings, in both processes; run.ts sets them from --sample-ratio and --trace-rate-limit. */
+export const profilerBench = {sampleRatio: 1, traceRateLimit: 0}
 
 export const systems: readonly System[] = [
   {
@@ -95,8 +95,8 @@ export const systems: readonly System[] = [
     transport: 'zmq tcp 127.0.0.1',
     mode: 'call',
     server: './servers/steward-service.ts',
-    serverArgs: () => ['--endpoint', tcpEndpoint(), '--isolation', 'inline', '--profiler', profilerDir, '--sample-ratio', String(profilerBench.sampleRatio)],
-    connect: (ready) => connectStewardTraced(ready, profilerDir, profilerBench.sampleRatio),
+    serverArgs: () => ['--endpoint', tcpEndpoint(), '--isolation', 'inline', '--profiler', profilerDir, '--sample-ratio', String(profilerBench.sampleRatio), '--trace-rate-limit', String(profilerBench.traceRateLimit)],
+    connect: (ready) => connectStewardTraced(ready, profilerDir, profilerBench),
   },
   {
     id: 'steward-worker-traced',
@@ -105,8 +105,8 @@ export const systems: readonly System[] = [
     transport: 'zmq tcp 127.0.0.1',
     mode: 'call',
     server: './servers/steward-service.ts',
-    serverArgs: () => ['--endpoint', tcpEndpoint(), '--isolation', 'worker', '--profiler', profilerDir, '--sample-ratio', String(profilerBench.sampleRatio)],
-    connect: (ready) => connectStewardTraced(ready, profilerDir, profilerBench.sampleRatio),
+    serverArgs: () => ['--endpoint', tcpEndpoint(), '--isolation', 'worker', '--profiler', profilerDir, '--sample-ratio', String(profilerBench.sampleRatio), '--trace-rate-limit', String(profilerBench.traceRateLimit)],
+    connect: (ready) => connectStewardTraced(ready, profilerDir, profilerBench),
   },
   {
     id: 'zmq',

@@ -39,6 +39,7 @@ export interface CoreOptions {
   profiler_enabled: boolean
   profiler_otlp_endpoint: string
   profiler_sample_ratio: number
+  profiler_trace_rate_limit: number
   profiler_file_max_size: number
   profiler_file_max_files: number
 }
@@ -268,7 +269,12 @@ export const coreOptions: {[K in keyof CoreOptions]: OptionSpec<K>} = {
   profiler_sample_ratio: {
     type: {kind: 'number', min: 0, max: 1},
     default: 1,
-    description: 'Share of new traces the profiler records, from 0 to 1, decided from each request\'s id so that every host takes the same decision and a trace is whole or absent; a request that arrives with a trace parent is recorded as its caller decided. Lower it on busy hosts: each recorded call costs a few microseconds per host.',
+    description: 'Share of new traces the profiler records, from 0 to 1, decided from each request\'s id so that every host takes the same decision and a trace is whole or absent; a request that arrives with a trace parent is recorded as its caller decided. See also `profiler_trace_rate_limit`.',
+  },
+  profiler_trace_rate_limit: {
+    type: {kind: 'number', min: 0},
+    default: 100,
+    description: 'New traces a host starts recording per second at most, after `profiler_sample_ratio`; the requests it declines over the limit carry an unsampled trace parent, so the hosts they reach record none of them either. Each recorded call costs some 10 µs of CPU per host, so the limit keeps a busy host\'s cost near nothing while a quiet one records every request. 0 records every sampled trace.',
   },
   profiler_file_max_size: {
     type: {kind: 'number', min: 1024, integer: true},

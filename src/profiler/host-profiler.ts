@@ -19,6 +19,7 @@ export async function startHostProfiler(options: CoreOptions, log: Logger, fileP
     fileMaxSize: options.profiler_file_max_size,
     fileMaxFiles: options.profiler_file_max_files,
     sampleRatio: options.profiler_sample_ratio,
+    traceRateLimit: options.profiler_trace_rate_limit,
   })
   const otlp = options.profiler_otlp_endpoint === '' ? '' : ` and ${otlpTracesUrl(options.profiler_otlp_endpoint)}`
   log.warn(`the profiler is on: spans go to ${traceFilePath(options.state_dir, options.host, filePart)}${otlp}`)

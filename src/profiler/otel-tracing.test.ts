@@ -5,9 +5,9 @@ import {StewardError} from '../errors/index.js'
 import {createContext} from '../rpc/context.js'
 import {OtelTracing} from './otel-tracing.js'
 
-function tracing(sampleRatio = 1): {tracing: OtelTracing; exporter: InMemorySpanExporter} {
+function tracing(sampleRatio = 1, traceRateLimit = 0): {tracing: OtelTracing; exporter: InMemorySpanExporter} {
   const exporter = new InMemorySpanExporter()
-  return {tracing: new OtelTracing('A', [new SimpleSpanProcessor(exporter)], sampleRatio), exporter}
+  return {tracing: new OtelTracing('A', [new SimpleSpanProcessor(exporter)], sampleRatio, traceRateLimit), exporter}
 }
 
 const share = {binary: 'steward-share', topic: 'share', host: 'B@fast'}
@@ -86,8 +86,9 @@ describe('OtelTracing', () => {
   it('records nothing of a trace its caller did not sample, and passes the decision on', () => {
     const {tracing: t, exporter} = tracing()
     const unsampled = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00'
-    expect(t.records({...createContext('A'), traceParent: unsampled})).toBe(false)
-    expect(t.records({...createContext('A'), traceParent: unsampled.replace(/00$/, '01')})).toBe(true)
+    const ctx = {...createContext('A'), traceParent: unsampled}
+    expect(t.sample(ctx)).toBe(ctx)
+    expect(t.sample({...createContext('A'), traceParent: unsampled.replace(/00$/, '01')})).toBe(true)
     expect(t.http(unsampled, 'req-1', 'GET', '/v1/services')?.traceParent).toBe(unsampled)
     t.driverCall(share, {traceParent: unsampled, driver: 'share-localfs', method: 'createShare', startMs: 1, durationMs: 1})
     expect(exporter.getFinishedSpans()).toEqual([])
@@ -95,15 +96,34 @@ describe('OtelTracing', () => {
 
   it('samples new traces by request id: the share profiler_sample_ratio asks for, the same decision on every host', () => {
     const none = tracing(0).tracing
-    expect(none.records(createContext('A'))).toBe(false)
+    const ctx = createContext('A')
+    expect(none.sample(ctx)).toBe(ctx)
     expect(none.http(undefined, 'req-1', 'GET', '/v1/services')).toBeUndefined()
     const [hostA, hostB] = [tracing(0.25).tracing, tracing(0.25).tracing]
     const contexts = Array.from({length: 4000}, () => createContext('A'))
-    const recorded = contexts.filter((ctx) => hostA.records(ctx))
+    const recorded = contexts.filter((ctx) => hostA.sample(ctx) === true)
     expect(recorded.length / contexts.length).toBeGreaterThan(0.2)
     expect(recorded.length / contexts.length).toBeLessThan(0.3)
-    expect(contexts.filter((ctx) => hostB.records(ctx))).toEqual(recorded)
-    expect(tracing(1).tracing.records(createContext('A'))).toBe(true)
+    expect(contexts.filter((ctx) => hostB.sample(ctx) === true)).toEqual(recorded)
+    expect(tracing(1).tracing.sample(createContext('A'))).toBe(true)
+  })
+
+  it('starts at most profiler_trace_rate_limit new traces, and marks the ones it declines so that no host records them', async () => {
+    const {tracing: hostA, exporter} = tracing(1, 2)
+    const hostB = tracing(1, 2)
+    const [first, second, third] = [createContext('A'), createContext('A'), createContext('A')]
+    expect([hostA.sample(first), hostA.sample(second)]).toEqual([true, true])
+    const declined = hostA.sample(third)
+    expect(declined).toEqual({...third, traceParent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/)})
+    // The host it reaches follows the decision, with its own budget untouched.
+    expect(hostB.tracing.sample(declined as typeof third)).toBe(declined)
+    expect(hostB.tracing.sample(createContext('A'))).toBe(true)
+    // A caller's sampled trace is not a new one: the limit does not apply to it.
+    expect(hostA.sample({...createContext('A'), traceParent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'})).toBe(true)
+    // An HTTP request over the limit passes the decision on to the calls it makes; nothing is recorded.
+    expect(hostA.http(undefined, 'req-9', 'GET', '/v1/services')?.traceParent).toBe((declined as {traceParent: string}).traceParent)
+    await hostA.profiler('steward-share', 'A').trace(createContext('A'), 'own', async () => undefined)
+    expect(exporter.getFinishedSpans()).toEqual([])
   })
 
   it('gives plugins a profiler per binary and host whose spans join the request\'s trace', async () => {

@@ -1,8 +1,10 @@
 import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer} from '@opentelemetry/api'
 import {resourceFromAttributes} from '@opentelemetry/resources'
+import {randomBytes} from 'node:crypto'
 import {BasicTracerProvider, type SpanProcessor} from '@opentelemetry/sdk-trace-base'
-import type {RequestContext} from '../rpc/context.js'
+import {underTraceParent, type RequestContext} from '../rpc/context.js'
 import {SlowestSpans} from './slowest-spans.js'
+import {TraceBudget} from './trace-budget.js'
 import {formatTraceParent, isSampledTraceParent, parseTraceParent} from './trace-parent.js'
 import type {DriverCallRecord, HttpSpan, Profiler, ReloadOutcome, RpcSendKind, SlowTrace, TracedService, Tracing} from './tracing.js'
 
@@ -19,6 +21,12 @@ export class OtelTracing implements Tracing {
   private readonly tracers = new Map<string, Tracer>()
   private readonly profilers = new Map<string, Profiler>()
   private readonly slow = new SlowestSpans()
+  private readonly budget: TraceBudget
+  /**
+   * What a new trace the rate limit declined carries instead of a span's traceparent: the same
+   * for all of them, since nothing of them is recorded; its flags say "not sampled".
+   */
+  private readonly declined = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`
 
   constructor(
     /** This process's host name: the host of the host's own spans (RPC clients, the API). */
@@ -26,7 +34,11 @@ export class OtelTracing implements Tracing {
     private readonly processors: readonly SpanProcessor[],
     /** profiler_sample_ratio: the share of new traces recorded. */
     private readonly sampleRatio = 1,
-  ) {}
+    /** profiler_trace_rate_limit: new traces recorded a second at most; 0 for no limit. */
+    traceRateLimit = 0,
+  ) {
+    this.budget = new TraceBudget(traceRateLimit)
+  }
 
   profiler(binary: string, host: string): Profiler {
     const key = `${binary} ${host}`
@@ -37,7 +49,10 @@ export class OtelTracing implements Tracing {
         binary,
         host,
         // A request that is not recorded stays so: its spans would start a trace of their own.
-        trace: async (ctx, name, fn, attributes = {}) => (this.records(ctx) ? this.active(tracer, name, SpanKind.INTERNAL, ctx, attributes, async (traced) => fn(traced)) : fn(ctx)),
+        trace: async (ctx, name, fn, attributes = {}) => {
+          const sampled = this.sample(ctx)
+          return sampled === true ? this.active(tracer, name, SpanKind.INTERNAL, ctx, attributes, async (traced) => fn(traced)) : fn(sampled)
+        },
       }
       this.profilers.set(key, profiler)
     }
@@ -102,9 +117,10 @@ export class OtelTracing implements Tracing {
   /** An HTTP request the API serves; the caller's `traceparent` header, when sent, is its parent. */
   http(incomingTraceParent: string | undefined, requestId: string, method: string, path: string): HttpSpan | undefined {
     const caller = incomingTraceParent === undefined ? undefined : parseTraceParent(incomingTraceParent)
-    const ctx = caller === undefined ? {requestId} : {requestId, traceParent: incomingTraceParent!}
-    // Not recorded: the caller's decision goes on with its traceparent, or the request id's.
-    if (!this.records(ctx)) return caller === undefined ? undefined : {traceParent: incomingTraceParent!, end: () => undefined}
+    const ctx = caller === undefined ? {requestId, caller: this.host} : {requestId, caller: this.host, traceParent: incomingTraceParent!}
+    // Not recorded: the caller's decision goes on with its traceparent, or this host's with the request id.
+    const sampled = this.sample(ctx)
+    if (sampled !== true) return sampled.traceParent === undefined ? undefined : {traceParent: sampled.traceParent, end: () => undefined}
     const parent = caller === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, caller)
     const span = this.tracer('steward-api', this.host).startSpan(`${method}`, {kind: SpanKind.SERVER, attributes: {'http.request.method': method, 'url.path': path}}, parent)
     return {
@@ -139,9 +155,12 @@ export class OtelTracing implements Tracing {
     return tracer
   }
 
-  records(ctx: {requestId: string; traceParent?: string}): boolean {
-    if (ctx.traceParent !== undefined) return isSampledTraceParent(ctx.traceParent)
-    return this.sampleRatio >= 1 || (this.sampleRatio > 0 && requestShare(ctx.requestId) < this.sampleRatio)
+  sample(ctx: RequestContext): true | RequestContext {
+    if (ctx.traceParent !== undefined) return isSampledTraceParent(ctx.traceParent) || ctx
+    // A new trace. Not in the sample: every host it reaches takes the same decision from its id.
+    if (!(this.sampleRatio >= 1 || (this.sampleRatio > 0 && requestShare(ctx.requestId) < this.sampleRatio))) return ctx
+    // Over the rate limit, a decision of this host alone: the request carries it on.
+    return this.budget.take() || underTraceParent(ctx, this.declined)
   }
 
   private active<T>(tracer: Tracer, name: string, kind: SpanKind, ctx: RequestContext, attributes: Attributes, run: (ctx: RequestContext) => Promise<T>): Promise<T> {
@@ -167,7 +186,7 @@ export class OtelTracing implements Tracing {
     }
     let running: Promise<T>
     try {
-      running = run({...ctx, traceParent: traceParentOf(span)})
+      running = run(underTraceParent(ctx, traceParentOf(span)))
     } catch (failure) {
       finish({failure})
       return Promise.reject(failure)

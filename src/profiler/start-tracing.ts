@@ -17,6 +17,8 @@ export interface TracingSettings {
   fileMaxFiles: number
   /** profiler_sample_ratio: the share of new traces recorded (a caller's decision is followed). @default 1 */
   sampleRatio?: number
+  /** profiler_trace_rate_limit: new traces recorded a second at most, 0 for no limit. @default 0 */
+  traceRateLimit?: number
 }
 
 /** Spans wait at most this long before they are written (OpenTelemetry's default is 5 s). */
@@ -38,7 +40,7 @@ export function startTracing(settings: TracingSettings): () => Promise<void> {
   if (settings.otlpEndpoint !== '') {
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({url: otlpTracesUrl(settings.otlpEndpoint)}), {scheduledDelayMillis: EXPORT_DELAY_MS, maxQueueSize: 8192}))
   }
-  setActiveTracing(new OtelTracing(settings.host, processors, settings.sampleRatio))
+  setActiveTracing(new OtelTracing(settings.host, processors, settings.sampleRatio, settings.traceRateLimit))
   return async () => {
     setActiveTracing(undefined)
     await Promise.allSettled(processors.map((processor) => processor.shutdown()))

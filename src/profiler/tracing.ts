@@ -66,17 +66,20 @@ export interface HttpSpan {
 }
 
 /**
- * What the hot paths call while the profiler is on. They ask `records(ctx)` first and call `send`
+ * What the hot paths call while the profiler is on. They ask `sample(ctx)` first and call `send`
  * or `serve` only for a request that is recorded, so one that is not costs no more than the
  * question. Each runs `run` with the context to send on.
  */
 export interface Tracing {
   profiler(binary: string, host: string): Profiler
   /**
-   * Whether the request's spans are recorded (sampled): as its traceparent says, or for a new
-   * trace, for profiler_sample_ratio of the request ids (the same decision on every host).
+   * The request's sampling decision here. `true` when its spans are recorded: as its traceparent
+   * says, or for a new trace, for profiler_sample_ratio of the request ids (the same decision on
+   * every host) within profiler_trace_rate_limit. Otherwise the context to go on with unrecorded:
+   * `ctx` itself or, for a new trace the rate limit declined, `ctx` with an unsampled traceparent
+   * that tells the hosts it reaches.
    */
-  records(ctx: {requestId: string; traceParent?: string}): boolean
+  sample(ctx: RequestContext): true | RequestContext
   /** A recorded call, cast or fanout from this process: a CLIENT (call) or PRODUCER (cast, fanout) span. */
   send<T>(kind: RpcSendKind, topic: string, method: string, server: string | undefined, ctx: RequestContext, run: (ctx: RequestContext) => Promise<T>): Promise<T>
   /** A recorded call or cast a service of this host serves: a SERVER (call) or CONSUMER (cast) span. */

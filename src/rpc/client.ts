@@ -95,8 +95,9 @@ class Prepared implements PreparedClient {
 
   call(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<unknown> {
     // With the profiler off this check is all tracing costs; with it on, for a call not sampled.
-    if (activeTracing?.records(ctx) === true) return activeTracing.send('call', this.options.topic, method, this.options.server, ctx, (traced) => this.send(traced, method, args))
-    return this.send(ctx, method, args)
+    const sampled = activeTracing?.sample(ctx) ?? ctx
+    if (sampled === true) return activeTracing!.send('call', this.options.topic, method, this.options.server, ctx, (traced) => this.send(traced, method, args))
+    return this.send(sampled, method, args)
   }
 
   private send(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<unknown> {
@@ -120,8 +121,9 @@ class Prepared implements PreparedClient {
   }
 
   cast(ctx: RequestContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
-    if (activeTracing?.records(ctx) === true) return activeTracing.send(this.options.fanout ? 'fanout' : 'cast', this.options.topic, method, this.options.server, ctx, (traced) => this.sendCast(traced, method, args))
-    return this.sendCast(ctx, method, args)
+    const sampled = activeTracing?.sample(ctx) ?? ctx
+    if (sampled === true) return activeTracing!.send(this.options.fanout ? 'fanout' : 'cast', this.options.topic, method, this.options.server, ctx, (traced) => this.sendCast(traced, method, args))
+    return this.sendCast(sampled, method, args)
   }
 
   private async sendCast(ctx: RequestContext, method: string, args: Record<string, unknown>): Promise<void> {

@@ -266,8 +266,9 @@ export class Service {
 
   /** Deliver an RPC call or cast to the manager, counted and (with the profiler on) traced. */
   private dispatch(ctx: RequestContext, method: string, args: Record<string, unknown>, cast: boolean): Promise<unknown> {
-    if (activeTracing?.records(ctx) === true) return activeTracing.serve(this, method, cast, ctx, (traced) => this.dispatchToManager(traced, method, args, cast))
-    return this.dispatchToManager(ctx, method, args, cast)
+    const sampled = activeTracing?.sample(ctx) ?? ctx
+    if (sampled === true) return activeTracing!.serve(this, method, cast, ctx, (traced) => this.dispatchToManager(traced, method, args, cast))
+    return this.dispatchToManager(sampled, method, args, cast)
   }
 
   /** Only declared RPC methods are callable. */

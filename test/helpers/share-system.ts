@@ -50,13 +50,15 @@ export interface ShareSystemOptions {
   api?: boolean
   /** The driver of each backend. @default share-localfs */
   driver?: string
+  /** More environment for host A's process (options as `STEWARD_*` variables override steward.json's). */
+  envA?: Record<string, string>
 }
 
 /**
  * Start the system on a fresh directory: backends `fast` (10 GiB) and `slow` (5 GiB), both
  * `share-localfs` under the test's directory, and resolve once the scheduler holds both reports.
  */
-export async function startShareSystem({config = {}, capacity = {fast: 10, slow: 5}, api = false, driver = 'share-localfs'}: ShareSystemOptions = {}): Promise<ShareSystem> {
+export async function startShareSystem({config = {}, capacity = {fast: 10, slow: 5}, api = false, driver = 'share-localfs', envA}: ShareSystemOptions = {}): Promise<ShareSystem> {
   const dir = await makeTestDir('steward-share-')
   const roots = {fast: path.join(dir, 'fast'), slow: path.join(dir, 'slow')}
   await writeConfig(dir, {
@@ -66,7 +68,7 @@ export async function startShareSystem({config = {}, capacity = {fast: 10, slow:
     ...(api ? {api_listen_port: 0, api_pipeline: ['request-log', 'core', 'shares-api']} : {}),
     ...config,
   })
-  const scheduler = await startHost(dir, 'A', api ? ['scheduler', 'api'] : ['scheduler'])
+  const scheduler = await startHost(dir, 'A', api ? ['scheduler', 'api'] : ['scheduler'], envA)
   const share = await startHost(dir, 'B', ['share'])
   await Promise.all([scheduler.waitForOutput(/capabilities of B@fast accepted/), scheduler.waitForOutput(/capabilities of B@slow accepted/)])
 

@@ -114,6 +114,31 @@ describe('tracing (profiler_enabled)', () => {
     expect(exportedFailure).toMatchObject({name: 'share/noSuchMethod', status: {code: 2}, attributes: {'error.type': 'NO_SUCH_METHOD'}})
   })
 
+  it('records at most profiler_trace_rate_limit new traces, and none of a declined request on any host it reaches', async () => {
+    // Host A (API and scheduler) starts one new trace in 1,000 s; host B has no limit.
+    const system = await startShareSystem({api: true, config: {profiler_enabled: true, profiler_trace_rate_limit: 0}, envA: {STEWARD_PROFILER_TRACE_RATE_LIMIT: '0.001'}})
+    const created: Share[] = []
+    for (let index = 0; index < 4; index++) {
+      const {status, body} = await system.api('/v2/shares', {method: 'POST', json: {size: 1}})
+      expect(status, JSON.stringify(body)).toBe(202)
+      created.push((body as {share: Share}).share)
+    }
+    for (const share of created) await system.share.waitForOutput(new RegExp(`share ${share.id} available`))
+    for (const host of [system.scheduler, system.share]) {
+      host.kill('SIGTERM')
+      expect((await host.exited).code).toBe(0)
+    }
+    const traces = await runJson<TraceSummary[]>(['trace', 'list', '--since', '1h', '--limit', '0'], {cwd: system.dir})
+    const shown = JSON.stringify(traces, null, 1)
+    // A's one new trace may have gone to its start-up (the scheduler asks the backends for their capabilities).
+    expect(traces.filter((trace) => trace.name === 'POST /v2/shares').length, shown).toBeLessThanOrEqual(1)
+    expect(traces.filter((trace) => trace.host === 'A' && trace.name !== 'periodic_tasks').length, shown).toBe(1)
+    // The declined requests carried A's decision to B, which records every new trace of its own
+    // (its periodic tasks, its reports) but began none for them.
+    expect(traces.some((trace) => trace.host === 'B' && trace.name === 'scheduler/updateServiceCapabilities'), shown).toBe(true)
+    expect(traces.filter((trace) => trace.name === 'share/createShare'), shown).toEqual([])
+  })
+
   it('answers a trace id it cannot find, or a malformed one, with a code', async () => {
     const system = await startShareSystem({config: {profiler_enabled: true}})
     system.scheduler.kill('SIGTERM')

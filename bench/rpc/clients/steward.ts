@@ -89,8 +89,8 @@ export async function connectStewardFanout(endpoints: readonly string[]): Promis
  * connectSteward with the profiler on in this process for as long as the client is open: every
  * sampled call then makes a client span, written to a trace file under `stateDir`.
  */
-export async function connectStewardTraced(ready: ReadyInfo, stateDir: string, sampleRatio: number): Promise<BenchClient> {
-  const stopTracing = startTracing({host: CALLER, stateDir, otlpEndpoint: '', fileMaxSize: 64 * 1024 * 1024, fileMaxFiles: 1, sampleRatio})
+export async function connectStewardTraced(ready: ReadyInfo, stateDir: string, sampling: {sampleRatio: number; traceRateLimit: number}): Promise<BenchClient> {
+  const stopTracing = startTracing({host: CALLER, stateDir, otlpEndpoint: '', fileMaxSize: 64 * 1024 * 1024, fileMaxFiles: 1, ...sampling})
   const client = await connectSteward(ready)
   return {
     ...client,

@@ -3,10 +3,10 @@
 // two add over servers/steward.ts (a bare dispatch function) is the cost of isolation.
 //
 //   node --import tsx bench/rpc/servers/steward-service.ts --endpoint tcp://127.0.0.1:0
-//                                                          --isolation worker|inline [--profiler DIR --sample-ratio R]
+//                                                          --isolation worker|inline [--profiler DIR --sample-ratio R --trace-rate-limit L]
 //
 // --profiler DIR turns the profiler on (profiler_enabled), its trace file under DIR/traces, with
-// profiler_sample_ratio R.
+// profiler_sample_ratio R and profiler_trace_rate_limit L.
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -38,7 +38,7 @@ const profilerDir = process.argv.includes('--profiler') ? argument('profiler') :
 const stopTracing =
   profilerDir === undefined
     ? undefined
-    : startTracing({host: SERVER_NAME, stateDir: profilerDir, otlpEndpoint: '', fileMaxSize: 64 * 1024 * 1024, fileMaxFiles: 1, sampleRatio: Number(argument('sample-ratio', '1'))})
+    : startTracing({host: SERVER_NAME, stateDir: profilerDir, otlpEndpoint: '', fileMaxSize: 64 * 1024 * 1024, fileMaxFiles: 1, sampleRatio: Number(argument('sample-ratio', '1')), traceRateLimit: Number(argument('trace-rate-limit', '0'))})
 const store = openMemoryStore()
 const dispatcher = new LocalDispatcher()
 const {client: rpc} = createRpcClient({config, store, log: benchLogger, local: dispatcher})
