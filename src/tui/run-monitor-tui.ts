@@ -3,6 +3,7 @@
  * commands that never draw (and `--help`) do not pay for them.
  */
 import {createRequire} from 'node:module'
+import {installFastInkFrames} from './ink-frame.js'
 import type {Actions, MonitorSource} from './monitor-source.js'
 
 export interface RunMonitorTuiOptions {
@@ -39,7 +40,14 @@ const CLEAR_SCREEN = '\u001B[2J\u001B[H'
  */
 export async function runMonitorTui(source: MonitorSource, actions: Actions, options: RunMonitorTuiOptions = {}): Promise<void> {
   preloadProductionReact()
-  const [{render}, {createElement}, {App}] = await Promise.all([import('ink'), import('react'), import('./components/App.js')])
+  const [{render}, {createElement}, {App}] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('./components/App.js'),
+    // Ink 6.8 builds each frame cell by cell; this builds the same frames from what was written
+    // (src/tui/ink-frame.ts). STEWARD_TUI_INK_FRAMES=ink keeps Ink's own, to compare.
+    process.env.STEWARD_TUI_INK_FRAMES === 'ink' ? undefined : installFastInkFrames(),
+  ])
   const stdout = options.stdout ?? process.stdout
   const alternate = options.alternateScreen ?? stdout.isTTY === true
   const maxFps = options.maxFps ?? 10
