@@ -80,6 +80,22 @@ export async function deleteShare(client: SharesClient, id: string): Promise<Sha
   return (await shareService(client, server).call(client.requestContext, 'deleteShare', {shareId: id})) as ShareRecord
 }
 
+/**
+ * Remove the records of the shares deleted before `before` (epoch milliseconds), as Manila's
+ * `manila-manage db purge` does: a deleted share keeps its record (`deleted`, its last update the
+ * deletion) until purged, and every commit of the state store rewrites them all. With `dryRun`,
+ * only say which. Resolves to the records removed (or that would be), oldest deletion first.
+ */
+export async function purgeDeletedShares(client: SharesClient, before: number, dryRun = false): Promise<ShareRecord[]> {
+  const collection = client.collection(SHARES_COLLECTION)
+  const shares = (await collection.list()) as ShareRecord[]
+  const purged = shares.filter((share) => share.status === 'deleted' && Date.parse(share.updatedAt) < before).sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))
+  // Deleted is final, so nothing can revive a record between the list and its removal. The
+  // removals go together: the store commits them in a few batches rather than one by one.
+  if (!dryRun) await Promise.all(purged.map((share) => collection.remove(share.id)))
+  return purged
+}
+
 /** Grow or shrink a share to `newSize` GiB, on the backend holding it. */
 export async function resizeShare(client: SharesClient, id: string, action: 'extend' | 'shrink', newSize: unknown): Promise<ShareRecord> {
   checkSize(newSize, 'new_size')

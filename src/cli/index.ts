@@ -6,3 +6,4 @@
 export {StewardCommand} from './base-command.js'
 export {withCommandContext, type CommandContext} from './with-rpc-client.js'
 export {textTable} from './text-table.js'
+export {durationMs} from './trace-flags.js'

@@ -2,7 +2,8 @@
  * `steward share …`: the share plugin's own oclif commands, run as a user runs them against the
  * system of real processes (host A the scheduler, host B two share-localfs backends).
  */
-import {stat} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
+import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {startShareSystem, type Share} from '../helpers/share-system.js'
 import {killLeftovers, runCli, runJson} from '../helpers/steward-process.js'
@@ -55,6 +56,32 @@ describe('steward share', () => {
     expect(inZone.code).toBe(1)
     expect(JSON.parse(inZone.stdout)).toMatchObject({status: 'error', statusReason: expect.stringMatching(/^No valid host was found: /)})
     expect((await runJson<Share[]>(['share', 'list'], {cwd})).map((share) => share.status)).toEqual(['error'])
+  })
+
+  it('purges the records of shares deleted long enough ago, and nothing else', async () => {
+    const system = await startShareSystem()
+    const cwd = system.dir
+    const [kept, gone] = [await system.createAvailable(1), await system.createAvailable(1)]
+    expect((await runCli(['share', 'delete', gone.id], {cwd})).code).toBe(0)
+    type Purge = {purged: number; dryRun: boolean; shares: Share[]}
+    const stateFile = path.join(cwd, 'state', 'steward.json')
+
+    expect(await runJson<Purge>(['share', 'purge', '--older-than', '1d'], {cwd})).toEqual({purged: 0, dryRun: false, shares: []})
+    const dry = await runCli(['share', 'purge', '--older-than', '0', '--dry-run'], {cwd})
+    expect(dry.code).toBe(0)
+    expect(dry.stdout).toMatch(new RegExp(`^Would purge 1 deleted share:\n  ${gone.id}  -  deleted \\S+\n$`))
+    expect(await readFile(stateFile, 'utf8')).toContain(gone.id)
+
+    const purged = await runJson<Purge>(['share', 'purge', '--older-than', '0'], {cwd})
+    expect(purged).toMatchObject({purged: 1, dryRun: false, shares: [{id: gone.id, status: 'deleted'}]})
+    const state = await readFile(stateFile, 'utf8')
+    expect(state).not.toContain(gone.id)
+    expect(state).toContain(kept.id)
+    expect(await runJson<Share[]>(['share', 'list'], {cwd})).toEqual([expect.objectContaining({id: kept.id, status: 'available'})])
+    expect((await runCli(['share', 'purge', '--older-than', '0'], {cwd})).stdout).toBe('Purged 0 deleted shares.\n')
+
+    const bad = await runCli(['share', 'purge', '--older-than', 'soon'], {cwd})
+    expect(bad).toMatchObject({code: 1, stderr: 'Error: --older-than must be a time such as 30d, 12h or 90m, not "soon".\nCode: SHARE_REQUEST_INVALID\n'})
   })
 
   it('documents every command with examples', async () => {
