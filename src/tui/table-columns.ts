@@ -21,6 +21,11 @@ export interface Column<Row> {
   /** What sorting compares; null sorts last. @default value(row) */
   sortValue?(row: Row): string | number | null
   tone?(row: Row): Tone | undefined
+  /**
+   * Its values seldom change and are few (names, status): a row may draw a run of such columns as
+   * one Text, whose text repeats from paint to paint. @default false
+   */
+  steady?: boolean
 }
 
 export interface FittedColumn<Row> {

@@ -12,7 +12,7 @@ import {useThrottledModel} from '../hooks/use-throttled-model.js'
 import {confirmAnswer, editLine} from '../line-editor.js'
 import {filterLogs, nextLogLevel, type LogScope} from '../log-filter.js'
 import type {Actions, MonitorSource} from '../monitor-source.js'
-import {SERVICE_COLUMNS, serviceKey, serviceLines, type ServiceSort} from '../service-table.js'
+import {hasServiceKey, SERVICE_COLUMNS, serviceKey, serviceLines, type ServiceSort} from '../service-table.js'
 import {fitColumns} from '../table-columns.js'
 import {VIEWS, type View} from '../views.js'
 import {ConfirmPrompt} from './ConfirmPrompt.js'
@@ -89,18 +89,25 @@ export function Dashboard({source, actions, size: fixedSize, paintIntervalMs, on
   const bodyHeight = Math.max(1, size.rows - CHROME_LINES)
   const {view, mode, filter, sort, logScope, logLevel} = ui
   const lines = useMemo(() => serviceLines(model.services, model.hosts, filter, sort), [model, filter, sort])
-  const rows = useMemo(() => lines.flatMap((line) => (line.kind === 'service' ? [line.service] : [])), [lines])
+  const rows = useMemo(() => {
+    const services: MonitoredService[] = []
+    for (const line of lines) if (line.kind === 'service') services.push(line.service)
+    return services
+  }, [lines])
   // The selection follows its service through re-sorts and updates; when it goes, its place stays.
   const lastIndex = useRef(0)
   const selectedIndexOf = (key: string | undefined) => {
-    const found = rows.findIndex((service) => serviceKey(service) === key)
+    const found = rows.findIndex((service) => hasServiceKey(service, key))
     return found !== -1 ? found : Math.min(lastIndex.current, rows.length - 1)
   }
   const selectedIndex = selectedIndexOf(ui.selectedKey)
   lastIndex.current = Math.max(0, selectedIndex)
   const selected = selectedIndex >= 0 ? rows[selectedIndex] : undefined
   const hostCursor = Math.min(ui.hostIndex, Math.max(0, model.hosts.length - 1))
-  const logs = useMemo(() => filterLogs(model.logs, logLevel, logScope === 'selection' ? selected : undefined), [model.logs, logLevel, logScope, selected])
+  // Filtered for the logs view only: every paint elsewhere would filter the 1,000 lines for nothing.
+  const filterShownLogs = () => filterLogs(model.logs, logLevel, logScope === 'selection' ? selected : undefined)
+  const shownLogs = useMemo(() => (view === 'logs' ? filterShownLogs() : undefined), [view, model.logs, logLevel, logScope, selected])
+  const logs = () => shownLogs ?? filterShownLogs()
 
   const quit = () => {
     onExit?.()
@@ -125,7 +132,8 @@ export function Dashboard({source, actions, size: fixedSize, paintIntervalMs, on
       update((current) => ({hostIndex: edge === 'first' ? 0 : edge === 'last' ? hosts - 1 : clamp(Math.min(current.hostIndex, hosts - 1) + delta, hosts)}))
     } else if (state.view === 'logs') {
       // Up scrolls back in time; G goes back to following the tail.
-      update((current) => ({logScrollBack: edge === 'first' ? logs.length : edge === 'last' ? 0 : Math.max(0, Math.min(logs.length, current.logScrollBack - delta))}))
+      const logCount = logs().length
+      update((current) => ({logScrollBack: edge === 'first' ? logCount : edge === 'last' ? 0 : Math.max(0, Math.min(logCount, current.logScrollBack - delta))}))
     } else {
       const from = Math.max(0, selectedIndexOf(state.selectedKey))
       const next = rows[clamp(edge === 'first' ? 0 : edge === 'last' ? rows.length - 1 : from + delta, rows.length)]
@@ -279,7 +287,7 @@ export function Dashboard({source, actions, size: fixedSize, paintIntervalMs, on
       case 'hosts':
         return <HostsTable hosts={model.hosts} selected={hostCursor} width={width} height={bodyHeight} />
       case 'logs':
-        return <LogsView lines={logs} scrollBack={ui.logScrollBack} level={logLevel} scope={logScope === 'all' || selected === undefined ? 'all hosts' : `${selected.binary} on ${selected.host}`} width={width} height={bodyHeight} />
+        return <LogsView lines={logs()} scrollBack={ui.logScrollBack} level={logLevel} scope={logScope === 'all' || selected === undefined ? 'all hosts' : `${selected.binary} on ${selected.host}`} width={width} height={bodyHeight} />
     }
   })()
 

@@ -1,0 +1,56 @@
+import {Text, Transform} from 'ink'
+import {useCallback} from 'react'
+import {hasOnlyNarrowSymbols, restoreSymbols, standIn} from '../symbol-stand-ins.js'
+
+/** A run of the text, in a colour or in the Text's own. */
+export interface Part {
+  text: string
+  color?: string | undefined
+  dimColor?: boolean
+}
+
+export interface Props {
+  parts: readonly Part[]
+  inverse?: boolean
+  bold?: boolean
+  dimColor?: boolean
+}
+
+/**
+ * One line of text with symbols (`▲ up`, `·`, `›`) that Ink lays out as cheaply as ASCII: it
+ * measures stand-ins, and the symbols are put back as the line is written (symbol-stand-ins.ts).
+ * The text must fit its place (Ink would cut or wrap it otherwise, and then the stand-ins show):
+ * cells fitted to their columns, lines cut to the width. Text with other non-ASCII characters is
+ * drawn as a plain Text.
+ */
+export function SymbolText({parts, inverse = false, bold = false, dimColor = false}: Props) {
+  const text = parts.map((part) => part.text).join('')
+  const useStandIns = hasOnlyNarrowSymbols(text)
+  const restore = useCallback((line: string) => restoreSymbols(line, text), [text])
+  const shown = (part: Part) => (useStandIns ? standIn(part.text) : part.text)
+  const [only] = parts
+  const styled =
+    parts.length === 1 && only !== undefined && only.dimColor !== true ? (
+      <Text wrap="truncate" inverse={inverse} bold={bold} dimColor={dimColor} {...(only.color === undefined ? {} : {color: only.color})}>
+        {shown(only)}
+      </Text>
+    ) : (
+      <Text wrap="truncate" inverse={inverse} bold={bold} dimColor={dimColor}>
+        {parts.map((part, index) =>
+          part.color === undefined && part.dimColor !== true ? (
+            shown(part)
+          ) : (
+            <Text key={index} dimColor={part.dimColor === true} {...(part.color === undefined ? {} : {color: part.color})}>
+              {shown(part)}
+            </Text>
+          ),
+        )}
+      </Text>
+    )
+  if (!useStandIns) return styled
+  return (
+    <Transform transform={restore} accessibilityLabel={text}>
+      {styled}
+    </Transform>
+  )
+}
