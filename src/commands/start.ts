@@ -80,8 +80,13 @@ export default class Start extends StewardCommand {
     // The host adds its telemetry feed's listener, so monitors get every line.
     const logListeners: Array<(record: LogRecord) => void> = []
     const log = createLogger({
-      level: options.log_level,
-      format: options.log_format,
+      // Read at every line: a SIGHUP that changes them in the configuration applies them.
+      get level() {
+        return options.log_level
+      },
+      get format() {
+        return options.log_format
+      },
       listeners: logListeners,
       write:
         logFile === undefined

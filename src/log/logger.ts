@@ -22,7 +22,9 @@ export interface LogRecord {
 const rank: Record<LogLevel, number> = {debug: 10, info: 20, warn: 30, error: 40}
 
 export interface LoggerOptions {
+  /** Read at every line, so a getter makes it changeable (a host's log_level on SIGHUP). */
   level: LogLevel
+  /** Read at every line, as `level` is. */
   format: 'text' | 'json'
   /** Where lines go; defaults to stdout. */
   write?: (line: string) => void
@@ -39,9 +41,8 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions, bound: LogFields = {}): Logger {
   const write = options.write ?? ((line: string) => process.stdout.write(line))
-  const threshold = rank[options.level]
   const emit = (level: LogLevel, message: string, fields: LogFields = {}): void => {
-    if (rank[level] < threshold) return
+    if (rank[level] < rank[options.level]) return
     const record: LogRecord = {time: new Date(), level, message, fields: {...bound, ...fields}}
     write(options.format === 'json' ? formatJson(record) : formatText(record))
     for (const listener of options.listeners ?? []) listener(record)

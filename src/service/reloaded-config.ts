@@ -2,7 +2,7 @@ import type {StewardConfig} from '../config/load-config.js'
 import type {Logger} from '../log/logger.js'
 
 /** Options a running host applies on SIGHUP; the others need a restart. */
-const reloadableOptions = new Set(['services', 'plugin_dirs', 'plugin_watch', 'enable_new_services', 'graceful_shutdown_timeout', 'service_down_time', 'rpc_response_timeout', 'api_pipeline', 'api_token_file', 'api_max_body_size'])
+const reloadableOptions = new Set(['services', 'plugin_dirs', 'plugin_watch', 'enable_new_services', 'graceful_shutdown_timeout', 'service_down_time', 'rpc_response_timeout', 'api_pipeline', 'api_token_file', 'api_max_body_size', 'log_level', 'log_format'])
 
 /** Take the reloadable parts of a configuration read anew into the one the host's services share. */
 export function applyReloadedConfig(config: StewardConfig, fresh: StewardConfig, log: Logger): void {

@@ -183,3 +183,44 @@ describe('a host with api_workers: 2', () => {
     expect(await host.exited).toEqual({code: 0, signal: null})
   })
 })
+
+describe('SIGHUP and the log', () => {
+  it('applies log_format and log_level on SIGHUP, from the next line on', async () => {
+    const dir = await makeTestDir('steward-daemon-')
+    const file = await writeConfig(dir, baseConfig)
+    const host = new StewardProcess(['start', 'probe', '--host', 'w4'], {cwd: dir})
+    const written = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+    await host.waitForOutput(/host w4 running/)
+    await writeFile(file, JSON.stringify({...written, log_format: 'json'}))
+    host.kill('SIGHUP')
+    // Read under the old format, answered under the new one.
+    await host.waitForOutput(/INFO {2}SIGHUP received: reloading/)
+    await host.waitForOutput(/^\{"time":"[^"]+","level":"info","msg":"reload done"\}$/m)
+
+    // Now warnings only: the warning about an option that waits for the next start shows, the
+    // reload's own info lines do not, until a third SIGHUP brings info back.
+    await writeFile(file, JSON.stringify({...written, log_format: 'json', log_level: 'warn', report_interval: 2}))
+    const before = host.output.length
+    host.kill('SIGHUP')
+    await host.waitForOutput(/"level":"warn","msg":"configuration reloaded; report_interval changed but take effect at the next start"/)
+    await writeFile(file, JSON.stringify({...written, log_format: 'json', report_interval: 2}))
+    host.kill('SIGHUP')
+    await host.waitForOutput(/"msg":"reload done"[^\n]*\n[\s\S]*"msg":"reload done"/)
+    // The SIGHUP that lowers the level is logged before it reads the file; then nothing below a
+    // warning (the third SIGHUP's arrival, generation 3, the reload done) until the third reload.
+    const after = host.output
+      .slice(before)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as {level: string; msg: string})
+    expect(after.map(({level, msg}) => `${level} ${msg.replace(/ \(SIGHUP, \d+ ms\)$/, '')}`)).toEqual([
+      'info SIGHUP received: reloading the configuration and plugins',
+      'warn configuration reloaded; report_interval changed but take effect at the next start',
+      'warn configuration reloaded; report_interval changed but take effect at the next start',
+      'info reloaded: generation 4 serves',
+      'info reload done',
+    ])
+    host.kill('SIGTERM')
+    expect((await host.exited).code).toBe(0)
+  })
+})
