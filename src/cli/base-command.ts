@@ -58,5 +58,5 @@ function pluginReport(error: Error): {code: string; message: string; suggestions
 
 /** A plugin's own error from another host, reported like steward's own (its class name in data). */
 function remoteReport(error: RemoteError): {code: string; message: string; suggestions: string[]; data: Record<string, unknown>; exitCode: number} {
-  return {code: error.code, message: error.message, suggestions: [], data: {...error.data, remoteName: error.remoteName}, exitCode: error.exitCode}
+  return {code: error.code, message: error.message, suggestions: [...error.suggestions], data: {...error.data, remoteName: error.remoteName}, exitCode: error.exitCode}
 }

@@ -1,4 +1,4 @@
-import {StewardError, isStewardError} from '../errors/index.js'
+import {StewardError} from '../errors/index.js'
 import {fromWireError, isWireError, toWireError, type WireError} from '../rpc/wire-errors.js'
 
 /** The side of a MessagePort (or a Worker, or parentPort) that PortRpc needs. */
@@ -11,21 +11,12 @@ type Message =
   | {t: 'req'; id: number; op: string; arg: unknown}
   | {t: 'note'; op: string; arg: unknown}
   | {t: 'ok'; id: number; value: unknown}
-  | {t: 'err'; id: number; error: PortError}
+  | {t: 'err'; id: number; error: WireError}
   | {t: 'batch'; messages: Message[]}
 
-/** An error as it crosses a port: the wire form, plus a steward error's suggestions. */
-type PortError = WireError & {suggestions?: readonly string[]}
-
-function toPortError(error: unknown): PortError {
-  return isStewardError(error) && error.suggestions.length > 0 ? {...toWireError(error), suggestions: error.suggestions} : toWireError(error)
-}
-
-function fromPortError(error: PortError): Error {
+function fromPortError(error: WireError): Error {
   if (!isWireError(error)) return new StewardError('PROTOCOL_ERROR', 'A malformed error crossed a generation port.')
-  const rebuilt = fromWireError(error)
-  if (!(rebuilt instanceof StewardError) || error.suggestions === undefined) return rebuilt
-  return new StewardError(rebuilt.code, rebuilt.message, {data: rebuilt.data, retryable: rebuilt.retryable, suggestions: [...error.suggestions]})
+  return fromWireError(error)
 }
 
 type Handler = (arg: unknown) => unknown
@@ -132,9 +123,9 @@ export class PortRpc {
     try {
       if (handler === undefined) throw new StewardError('PROTOCOL_ERROR', `No handler for "${op}" across the generation port.`)
       const value = await handler(arg)
-      this.send({t: 'ok', id, value}, undefined, (error) => this.send({t: 'err', id, error: toPortError(error)}))
+      this.send({t: 'ok', id, value}, undefined, (error) => this.send({t: 'err', id, error: toWireError(error)}))
     } catch (error) {
-      this.send({t: 'err', id, error: toPortError(error)})
+      this.send({t: 'err', id, error: toWireError(error)})
     }
   }
 

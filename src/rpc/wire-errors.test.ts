@@ -22,7 +22,18 @@ function acrossTheWire(error: unknown): StewardError | RemoteError {
 describe('toWireError', () => {
   it('keeps a StewardError whole', () => {
     const error = new StewardError('LOCK_ACQUIRE_FAILED', 'lock held', {data: {lock: 'x'}, retryable: true, suggestions: ['wait']})
-    expect(toWireError(error)).toEqual({name: 'StewardError', code: 'LOCK_ACQUIRE_FAILED', message: 'lock held', data: {lock: 'x'}, retryable: true})
+    expect(toWireError(error)).toEqual({name: 'StewardError', code: 'LOCK_ACQUIRE_FAILED', message: 'lock held', data: {lock: 'x'}, retryable: true, suggestions: ['wait']})
+    expect(acrossTheWire(error)).toMatchObject({code: 'LOCK_ACQUIRE_FAILED', suggestions: ['wait']})
+    expect(toWireError(new StewardError('LOCK_ACQUIRE_FAILED', 'lock held'))).not.toHaveProperty('suggestions')
+  })
+
+  it('carries a plugin error\'s suggestions, and drops them when they are not strings', () => {
+    const advised = Object.assign(new QuotaError('over quota'), {suggestions: ['Delete a share first: steward share delete ID']})
+    const rebuilt = acrossTheWire(advised)
+    expect(rebuilt).toBeInstanceOf(RemoteError)
+    expect(rebuilt.suggestions).toEqual(['Delete a share first: steward share delete ID'])
+    expect(toWireError(Object.assign(new QuotaError('over quota'), {suggestions: [1, 2]}))).not.toHaveProperty('suggestions')
+    expect(isWireError({...toWireError(advised), suggestions: 'no'})).toBe(false)
   })
 
   it('keeps a plugin error\'s name, code, data and retryable', () => {

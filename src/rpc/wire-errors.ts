@@ -7,6 +7,8 @@ export interface WireError {
   message: string
   data: Record<string, unknown>
   retryable: boolean
+  /** What the user may do about it, when the error says (a StewardError's suggestions); absent when none. */
+  suggestions?: string[]
 }
 
 /**
@@ -19,6 +21,7 @@ export class RemoteError extends Error {
   readonly remoteName: string
   readonly data: Record<string, unknown>
   readonly retryable: boolean
+  readonly suggestions: readonly string[]
 
   constructor(wire: WireError) {
     super(wire.message)
@@ -26,6 +29,7 @@ export class RemoteError extends Error {
     this.remoteName = wire.name
     this.data = wire.data
     this.retryable = wire.retryable
+    this.suggestions = wire.suggestions ?? []
   }
 
   get exitCode(): number {
@@ -36,8 +40,8 @@ export class RemoteError extends Error {
 /** Turn anything thrown by a method into wire data. */
 export function toWireError(error: unknown): WireError {
   if (typeof error === 'object' && error !== null) {
-    const candidate = error as Partial<WireError> & {message?: unknown}
-    return {
+    const candidate = error as Partial<Omit<WireError, 'suggestions'>> & {message?: unknown; suggestions?: unknown}
+    const wire: WireError = {
       // A RemoteError passed on (through a generation's port, or a relay) keeps its original name.
       name: error instanceof RemoteError ? error.remoteName : typeof candidate.name === 'string' ? candidate.name : 'Error',
       code: typeof candidate.code === 'string' ? candidate.code : 'REMOTE_ERROR',
@@ -45,6 +49,8 @@ export function toWireError(error: unknown): WireError {
       data: isRecord(candidate.data) ? candidate.data : {},
       retryable: candidate.retryable === true,
     }
+    if (isSuggestions(candidate.suggestions) && candidate.suggestions.length > 0) wire.suggestions = [...candidate.suggestions]
+    return wire
   }
   return {name: 'Error', code: 'REMOTE_ERROR', message: String(error), data: {}, retryable: false}
 }
@@ -52,14 +58,25 @@ export function toWireError(error: unknown): WireError {
 /** Rebuild a received error: a StewardError when the code is steward's own, else a RemoteError. */
 export function fromWireError(wire: WireError): StewardError | RemoteError {
   if (wire.name === 'StewardError' && Object.hasOwn(errorCatalog, wire.code)) {
-    return new StewardError(wire.code as ErrorCode, wire.message, {data: wire.data, retryable: wire.retryable})
+    return new StewardError(wire.code as ErrorCode, wire.message, {data: wire.data, retryable: wire.retryable, ...(wire.suggestions === undefined ? {} : {suggestions: wire.suggestions})})
   }
   return new RemoteError(wire)
 }
 
 export function isWireError(value: unknown): value is WireError {
   if (!isRecord(value)) return false
-  return typeof value.name === 'string' && typeof value.code === 'string' && typeof value.message === 'string' && isRecord(value.data) && typeof value.retryable === 'boolean'
+  return (
+    typeof value.name === 'string' &&
+    typeof value.code === 'string' &&
+    typeof value.message === 'string' &&
+    isRecord(value.data) &&
+    typeof value.retryable === 'boolean' &&
+    (value.suggestions === undefined || isSuggestions(value.suggestions))
+  )
+}
+
+function isSuggestions(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((suggestion) => typeof suggestion === 'string')
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -148,6 +148,9 @@ describe('where the HTTP API may listen', () => {
     expect(await runJson(['services', 'stop', 'api', '--host', 'later'], {cwd: dir})).toMatchObject({binary: 'steward-api', state: 'stopped'})
     expect(await apis()).toEqual([])
     await expect(fetch(`${endpoint!.url}/healthz`)).rejects.toThrow()
+    // The host's error crosses RPC with what to do about it.
+    const stopped = await runCli(['services', 'stop', 'api', '--host', 'later'], {cwd: dir})
+    expect(stopped).toMatchObject({code: 1, stderr: 'Error: Host later runs no service of topic api.\nCode: SERVICE_NOT_FOUND\nTry: Start it: steward services start api --host later\n'})
     host.kill('SIGTERM')
     expect(await host.exited).toEqual({code: 0, signal: null})
   })
