@@ -1,6 +1,6 @@
+import {randomBytes} from 'node:crypto'
 import {ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer} from '@opentelemetry/api'
 import {resourceFromAttributes} from '@opentelemetry/resources'
-import {randomBytes} from 'node:crypto'
 import {BasicTracerProvider, type SpanProcessor} from '@opentelemetry/sdk-trace-base'
 import {underTraceParent, type RequestContext} from '../rpc/context.js'
 import {SlowestSpans} from './slowest-spans.js'
