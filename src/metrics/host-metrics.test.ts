@@ -63,6 +63,7 @@ describe('HostMetrics', () => {
       store: {mutations: 12, commits: 1, recoveredLocks: 0, commitLatency},
       refused: {PROTOCOL_ERROR: 3},
       peerConnections: 2,
+      newTraces: {recorded: 100, rateLimited: 7},
     }
     const metrics = new HostMetrics(() => source)
     const stats = share.rpcStats
@@ -92,6 +93,8 @@ describe('HostMetrics', () => {
     expect(valueOf(scrape, 'steward_store_commit_duration_seconds_bucket', {host: 'node1', le: '0.005'})).toBe(1)
     expect(valueOf(scrape, 'steward_rpc_refused_total', {host: 'node1', reason: 'PROTOCOL_ERROR'})).toBe(3)
     expect(valueOf(scrape, 'steward_rpc_peer_connections', {host: 'node1'})).toBe(2)
+    expect(valueOf(scrape, 'steward_profiler_traces_total', {host: 'node1', decision: 'recorded'})).toBe(100)
+    expect(valueOf(scrape, 'steward_profiler_traces_total', {host: 'node1', decision: 'rate_limited'})).toBe(7)
     expect(valueOf(scrape, 'process_resident_memory_bytes', {host: 'node1'})).toBeGreaterThan(0)
 
     // The next scrape reads the counters anew; a service the host no longer runs is gone.
@@ -109,5 +112,7 @@ describe('HostMetrics', () => {
     expect(scrape.samples.filter((sample) => sample.name.startsWith('steward_periodic_task'))).toEqual([])
     // No generation yet: no generation or reload series; no heartbeat yet: no age.
     expect(scrape.samples.filter((sample) => sample.name === 'steward_service_generation' || sample.name === 'steward_service_heartbeat_age_seconds')).toEqual([])
+    // The profiler is off: no trace counts.
+    expect(scrape.samples.filter((sample) => sample.name === 'steward_profiler_traces_total')).toEqual([])
   })
 })

@@ -15,6 +15,8 @@ export interface MetricsSource {
   refused: Readonly<Record<string, number>>
   /** Connections (ZeroMQ DEALER sockets) the host's RPC client holds to other hosts. */
   peerConnections: number
+  /** With the profiler on: the new traces the host began, recorded or refused by its rate limit. */
+  newTraces?: {recorded: number; rateLimited: number}
 }
 
 /** What `steward metrics --json` and the host topic's `metrics` with `{"format": "json"}` give. */
@@ -93,6 +95,19 @@ export class HostMetrics {
       collect() {
         this.reset()
         for (const [reason, count] of Object.entries(source().refused)) this.inc({reason}, count)
+      },
+    })
+    new Counter({
+      name: 'steward_profiler_traces_total',
+      help: 'New traces the host began (requests in profiler_sample_ratio\'s share that arrived without a trace parent), by the decision of profiler_trace_rate_limit: recorded or rate_limited. Only while the profiler is on.',
+      labelNames: ['decision'],
+      registers,
+      collect() {
+        this.reset()
+        const traces = source().newTraces
+        if (traces === undefined) return
+        this.inc({decision: 'recorded'}, traces.recorded)
+        this.inc({decision: 'rate_limited'}, traces.rateLimited)
       },
     })
     new Gauge({

@@ -141,6 +141,10 @@ export class OtelTracing implements Tracing {
     return this.slow.list(`${service.binary} ${service.host}`)
   }
 
+  newTraces(): {recorded: number; rateLimited: number} {
+    return {recorded: this.budget.granted, rateLimited: this.budget.refused}
+  }
+
   private tracer(binary: string, host: string): Tracer {
     const key = `${binary} ${host}`
     let tracer = this.tracers.get(key)

@@ -16,6 +16,7 @@ describe('TraceBudget', () => {
     expect(taken(budget, 1000)).toBe(25)
     clock += 10_000
     expect(taken(budget, 1000)).toBe(100)
+    expect([budget.granted, budget.refused]).toEqual([225, 2775])
   })
 
   it('keeps a fractional limit: one trace every two seconds at 0.5', () => {

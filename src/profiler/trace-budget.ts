@@ -7,6 +7,9 @@ export class TraceBudget {
   private readonly capacity: number
   private tokens: number
   private last: number
+  /** New traces let through, and refused, since the start. */
+  granted = 0
+  refused = 0
 
   constructor(
     /** 0 for no limit. */
@@ -20,12 +23,17 @@ export class TraceBudget {
 
   /** Whether one more trace may start now. */
   take(): boolean {
-    if (this.perSecond === 0) return true
-    const now = this.now()
-    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.perSecond) / 1000)
-    this.last = now
-    if (this.tokens < 1) return false
-    this.tokens -= 1
+    if (this.perSecond !== 0) {
+      const now = this.now()
+      this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.perSecond) / 1000)
+      this.last = now
+      if (this.tokens < 1) {
+        this.refused++
+        return false
+      }
+      this.tokens -= 1
+    }
+    this.granted++
     return true
   }
 }

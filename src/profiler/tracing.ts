@@ -98,6 +98,8 @@ export interface Tracing {
   http(incomingTraceParent: string | undefined, requestId: string, method: string, path: string): HttpSpan | undefined
   /** The slowest server spans of the last minutes, per service binary and host (`binary host`). */
   slowest(service: {binary: string; host: string}): SlowTrace[]
+  /** New traces this process began in the sample, recorded or refused by the rate limit, since it started. */
+  newTraces(): {recorded: number; rateLimited: number}
 }
 
 /** The profiler of this process, or undefined while it is off. */

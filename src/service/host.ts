@@ -16,6 +16,7 @@ import {PluginRegistry, stewardVersion} from '../plugins/plugin-registry.js'
 import {PluginWatcher, type PluginChange} from '../plugins/plugin-watcher.js'
 import {UserPluginsWatcher} from '../plugins/user-plugins-watcher.js'
 import {startHostProfiler} from '../profiler/host-profiler.js'
+import {activeTracing} from '../profiler/tracing.js'
 import {WorkerGenerations} from '../plugins/worker-generations.js'
 import {hostEndpoint} from '../rpc/endpoint.js'
 import {readKeyFile} from '../rpc/key-file.js'
@@ -358,6 +359,7 @@ export class Host implements HostControl {
           store: this.context.store.stats,
           refused: this.server.refused,
           peerConnections: this.peerConnections(),
+          ...(activeTracing === undefined ? {} : {newTraces: activeTracing.newTraces()}),
         })),
     )
     const metrics = await this.hostMetrics

@@ -12,6 +12,7 @@ import type {MonitorModel} from '../../src/monitor/telemetry.js'
 import type {TraceNode, TraceSummary} from '../../src/profiler/read-traces.js'
 import type {SpanRecord} from '../../src/profiler/span-record.js'
 import {OtlpReceiver} from '../helpers/otlp-receiver.js'
+import {parseMetrics, valueOf} from '../helpers/prometheus-text.js'
 import {callJson, rpcTestDir, transports} from '../helpers/rpc-hosts.js'
 import {startShareSystem, type Share} from '../helpers/share-system.js'
 import {killLeftovers, repoRoot, runCli, runJson, StewardProcess} from '../helpers/steward-process.js'
@@ -124,6 +125,10 @@ describe('tracing (profiler_enabled)', () => {
       created.push((body as {share: Share}).share)
     }
     for (const share of created) await system.share.waitForOutput(new RegExp(`share ${share.id} available`))
+    // Host A counts what its limit decided: its one new trace, and at least the four requests.
+    const counted = parseMetrics((await runCli(['metrics', '--host', 'A'], {cwd: system.dir})).stdout)
+    expect(valueOf(counted, 'steward_profiler_traces_total', {host: 'A', decision: 'recorded'})).toBe(1)
+    expect(valueOf(counted, 'steward_profiler_traces_total', {host: 'A', decision: 'rate_limited'})).toBeGreaterThanOrEqual(4)
     for (const host of [system.scheduler, system.share]) {
       host.kill('SIGTERM')
       expect((await host.exited).code).toBe(0)
