@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink'
 import {formatClock, plural} from '../format.js'
 import {VIEWS, type View} from '../views.js'
+import {SymbolText} from './SymbolText.js'
 
 export interface Props {
   view: View
@@ -20,22 +21,17 @@ const TITLES: Record<View, string> = {services: 'Services', detail: 'Detail', ho
  * (ink#986); the time alone repeats after a day. Narrow, the counts are cut before the time.
  */
 export function Header({view, hosts, services, at, width}: Props) {
+  const clock = ` ${formatClock(at)}`
+  const parts = [
+    {text: 'steward ', bold: true},
+    ...VIEWS.map((candidate, index) => ({text: candidate === view ? `[${index + 1} ${TITLES[candidate]}]` : ` ${index + 1} ${TITLES[candidate]} `, inverse: candidate === view})),
+    {text: ` ${plural(hosts, 'host')} · ${plural(services, 'service')} ·`, dimColor: true},
+  ]
   return (
     <Box width={width} height={1}>
-      <Text wrap="truncate">
-        <Text bold>steward </Text>
-        {VIEWS.map((candidate, index) => (
-          <Text key={candidate} inverse={candidate === view}>
-            {candidate === view ? `[${index + 1} ${TITLES[candidate]}]` : ` ${index + 1} ${TITLES[candidate]} `}
-          </Text>
-        ))}
-        <Text dimColor>
-          {' '}
-          {plural(hosts, 'host')} · {plural(services, 'service')} ·
-        </Text>
-      </Text>
+      <SymbolText parts={parts} standIns={parts.reduce((length, part) => length + part.text.length, clock.length) <= width} />
       <Box flexShrink={0}>
-        <Text dimColor> {formatClock(at)}</Text>
+        <Text dimColor>{clock}</Text>
       </Box>
     </Box>
   )

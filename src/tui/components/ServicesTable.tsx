@@ -30,17 +30,16 @@ export function ServicesTable({lines, selectedKey, sort, filter, width, height}:
   const visible = lines.slice(offset, offset + bodyHeight)
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Text wrap="truncate" bold>
-        {' '.repeat(MARKER)}
-        {columns.map(({column, width: columnWidth}, index) => {
-          const mark = column.id === sort.column ? (sort.descending ? '▼' : '▲') : ''
-          return (
-            <Text key={column.id} underline={mark !== ''}>
-              {(index > 0 ? ' ' : '') + fit(column.title + mark, columnWidth, column.align)}
-            </Text>
-          )
-        })}
-      </Text>
+      <SymbolText
+        bold
+        parts={[
+          {text: ' '.repeat(MARKER)},
+          ...columns.map(({column, width: columnWidth}, index) => {
+            const mark = column.id === sort.column ? (sort.descending ? '▼' : '▲') : ''
+            return {text: (index > 0 ? ' ' : '') + fit(column.title + mark, columnWidth, column.align), underline: mark !== ''}
+          }),
+        ]}
+      />
       {lines.length === 0 ? (
         <Text dimColor>{filter === '' ? 'No services yet.' : `No service matches "${filter}" (Esc clears the filter).`}</Text>
       ) : null}
@@ -105,7 +104,9 @@ function serviceSegments(service: MonitoredService, columns: FittedColumn<Monito
   return segments
 }
 
-const sameParts = (a: readonly Part[], b: readonly Part[]) => a.length === b.length && a.every((part, index) => part.text === b[index]?.text && part.color === b[index]?.color && part.dimColor === b[index]?.dimColor)
+const samePart = (a: Part, b: Part | undefined) =>
+  b !== undefined && a.text === b.text && a.color === b.color && a.dimColor === b.dimColor && a.bold === b.bold && a.inverse === b.inverse && a.underline === b.underline
+const sameParts = (a: readonly Part[], b: readonly Part[]) => a.length === b.length && a.every((part, index) => samePart(part, b[index]))
 const sameSegments = (a: readonly Segment[], b: readonly Segment[]) => a.length === b.length && a.every((segment, index) => segment.key === b[index]?.key && sameParts(segment.parts, b[index]?.parts ?? []))
 
 /**

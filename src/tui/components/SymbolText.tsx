@@ -2,11 +2,14 @@ import {Text, Transform} from 'ink'
 import {useCallback} from 'react'
 import {hasOnlyNarrowSymbols, restoreSymbols, standIn} from '../symbol-stand-ins.js'
 
-/** A run of the text, in a colour or in the Text's own. */
+/** A run of the text, in its own colour and styles or in the Text's. */
 export interface Part {
   text: string
   color?: string | undefined
   dimColor?: boolean
+  bold?: boolean
+  inverse?: boolean
+  underline?: boolean
 }
 
 export interface Props {
@@ -14,7 +17,14 @@ export interface Props {
   inverse?: boolean
   bold?: boolean
   dimColor?: boolean
+  /**
+   * Whether Ink may measure stand-ins: false when the text may not fit its place (a line that
+   * Ink cuts when the terminal is narrow), since a cut line keeps its stand-ins. @default true
+   */
+  standIns?: boolean
 }
+
+const isPlain = (part: Part) => part.color === undefined && part.dimColor !== true && part.bold !== true && part.inverse !== true && part.underline !== true
 
 /**
  * One line of text with symbols (`▲ up`, `·`, `›`) that Ink lays out as cheaply as ASCII: it
@@ -23,24 +33,24 @@ export interface Props {
  * cells fitted to their columns, lines cut to the width. Text with other non-ASCII characters is
  * drawn as a plain Text.
  */
-export function SymbolText({parts, inverse = false, bold = false, dimColor = false}: Props) {
+export function SymbolText({parts, inverse = false, bold = false, dimColor = false, standIns = true}: Props) {
   const text = parts.map((part) => part.text).join('')
-  const useStandIns = hasOnlyNarrowSymbols(text)
+  const useStandIns = standIns && hasOnlyNarrowSymbols(text)
   const restore = useCallback((line: string) => restoreSymbols(line, text), [text])
   const shown = (part: Part) => (useStandIns ? standIn(part.text) : part.text)
   const [only] = parts
   const styled =
-    parts.length === 1 && only !== undefined && only.dimColor !== true ? (
+    parts.length === 1 && only !== undefined && only.dimColor !== true && only.bold !== true && only.inverse !== true && only.underline !== true ? (
       <Text wrap="truncate" inverse={inverse} bold={bold} dimColor={dimColor} {...(only.color === undefined ? {} : {color: only.color})}>
         {shown(only)}
       </Text>
     ) : (
       <Text wrap="truncate" inverse={inverse} bold={bold} dimColor={dimColor}>
         {parts.map((part, index) =>
-          part.color === undefined && part.dimColor !== true ? (
+          isPlain(part) ? (
             shown(part)
           ) : (
-            <Text key={index} dimColor={part.dimColor === true} {...(part.color === undefined ? {} : {color: part.color})}>
+            <Text key={index} dimColor={part.dimColor === true} bold={part.bold === true} inverse={part.inverse === true} underline={part.underline === true} {...(part.color === undefined ? {} : {color: part.color})}>
               {shown(part)}
             </Text>
           ),
