@@ -33,6 +33,28 @@ test('draws what a plain Text draws: symbols, colours, styles, and what follows 
   expect(symbols).toBe(plain)
 })
 
+test('parts in their own styles draw as nested Texts do', () => {
+  const plain = render(
+    <Text wrap="truncate">
+      <Text bold>steward </Text>
+      <Text inverse>[1 Services]</Text>
+      <Text underline>BINARY▲</Text>
+      <Text dimColor> 5 hosts · 9 services ·</Text>
+    </Text>,
+  ).lastFrame()
+  const symbols = render(<SymbolText parts={[{text: 'steward ', bold: true}, {text: '[1 Services]', inverse: true}, {text: 'BINARY▲', underline: true}, {text: ' 5 hosts · 9 services ·', dimColor: true}]} />).lastFrame()
+  expect(symbols).toBe(plain)
+})
+
+test('a line that may be cut keeps its symbols when it is cut, with standIns off', () => {
+  const {lastFrame} = render(
+    <Box width={12}>
+      <SymbolText parts={[{text: 'j/k ↓/↑ move and more'}]} standIns={false} />
+    </Box>,
+  )
+  expect(lastFrame()).toBe('j/k ↓/↑ mov…')
+})
+
 test('Ink lays out every narrow symbol one column wide, as its stand-in', () => {
   const symbols: string[] = []
   for (let code = 0; code <= 0xffff; code++) if (isNarrowSymbol(code)) symbols.push(String.fromCharCode(code))
