@@ -15,8 +15,8 @@
  * Ink's own `get` builds that frame. Styles are reduced and diffed as Ink's tokenizer
  * (@alcalzone/ansi-tokenize) does, so the frame is the same string, byte for byte; before it
  * patches, `installFastInkFrames` checks that on probe frames against Ink's own `get`, and it
- * refuses to patch any other Ink version. Nothing is cached across frames but a bounded table of
- * style transitions.
+ * refuses to patch any other Ink version. Nothing is kept from frame to frame but two bounded
+ * tables, of styles and of the codes between two styles.
  */
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
