@@ -35,7 +35,7 @@ describe('reading traces', () => {
 
   it('summarizes a trace from its root, over every span and host', () => {
     const spans = [span('b', 'root', 2, 30, 'B', {status: 'error'}), span('root', undefined, 0, 20, 'A', {name: 'scheduler/createShare', service: 'steward-scheduler'})]
-    expect(summarizeTrace(spans)).toEqual({traceId: 't1', name: 'scheduler/createShare', service: 'steward-scheduler', host: 'A', startMs: 0, durationMs: 32, spans: 2, hosts: ['A', 'B'], errors: 1})
+    expect(summarizeTrace(spans)).toEqual({traceId: 't1', name: 'scheduler/createShare', service: 'steward-scheduler', host: 'A', startMs: 0, durationMs: 32, spans: 2, hosts: ['A', 'B'], services: ['steward', 'steward-scheduler'], errors: 1})
     expect([...groupByTrace([...spans, {...spans[0]!, traceId: 't2'}]).keys()]).toEqual(['t1', 't2'])
   })
 })

@@ -16,6 +16,8 @@ export interface TraceSummary {
   spans: number
   /** The hosts that recorded spans of it, sorted. */
   hosts: string[]
+  /** The services (binaries; `steward` for a host's own spans) that recorded spans of it, sorted. */
+  services: string[]
   errors: number
 }
 
@@ -80,6 +82,7 @@ export function summarizeTrace(spans: readonly SpanRecord[]): TraceSummary {
     durationMs: endMs - startMs,
     spans: spans.length,
     hosts: [...new Set(spans.map((span) => span.host))].sort(),
+    services: [...new Set(spans.map((span) => span.service))].sort(),
     errors: spans.filter((span) => span.status === 'error').length,
   }
 }

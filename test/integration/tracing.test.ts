@@ -56,6 +56,15 @@ describe('tracing (profiler_enabled)', () => {
     expect(created, JSON.stringify(traces, null, 1)).toBeDefined()
     expect(created!.errors).toBe(0)
 
+    // The listing's filters: by the root span's name, by a service taking part, errored ones only.
+    const listed = async (...flags: string[]): Promise<string[]> => (await runJson<TraceSummary[]>(['trace', 'list', '--since', '1h', '--limit', '0', ...flags], {cwd: system.dir})).map((trace) => trace.name)
+    expect(await listed('--name', 'POST /v2')).toEqual(['POST /v2/shares'])
+    expect(await listed('--errors')).toEqual(['share/noSuchMethod'])
+    expect(await listed('--service', 'steward-api')).toEqual(['POST /v2/shares'])
+    expect(await listed('--service', 'steward-share', '--errors')).toEqual(['share/noSuchMethod'])
+    expect(await listed('--service', 'steward-api', '--errors')).toEqual([])
+    expect(created!.services).toEqual(['steward', 'steward-api', 'steward-scheduler', 'steward-share'])
+
     const view = await runJson<TraceView>(['trace', 'show', created!.traceId], {cwd: system.dir})
     expect(view.roots).toHaveLength(1)
     const spans = flatten(view.roots)
