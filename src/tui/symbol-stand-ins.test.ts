@@ -23,6 +23,15 @@ describe('stand-ins for narrow symbols', () => {
     expect(restoreSymbols(styled, text)).toBe(`\u001B[7m› \u001B[32m▲ up\u001B[39m \u001B[2m· 3\u001B[22m\u001B[27m`)
   })
 
+  test('with every, each character stands in: Ink measures only the length', () => {
+    const text = 'INFO  tui-1 share · ok'
+    const shown = standIn(text, true)
+    expect(shown).toBe(STAND_IN.repeat(text.length))
+    const styled = `\u001B[2m${shown.slice(0, 6)}\u001B[22m${shown.slice(6)}`
+    expect(restoreSymbols(styled, text, true)).toBe(`\u001B[2m${text.slice(0, 6)}\u001B[22m${text.slice(6)}`)
+    expect(restoreSymbols(`${shown.slice(0, 5)}…`, text, true)).toBe(`${shown.slice(0, 5)}…`)
+  })
+
   test('a line that is not the text one for one (cut or wrapped) is left as it is', () => {
     const text = '▲ up and more'
     expect(restoreSymbols(`${STAND_IN} up a…`, text)).toBe(`${STAND_IN} up a…`)

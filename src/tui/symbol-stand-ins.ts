@@ -34,8 +34,13 @@ export function hasOnlyNarrowSymbols(text: string): boolean {
   return symbols > 0
 }
 
-/** The text with each non-ASCII character replaced by STAND_IN (call after hasOnlyNarrowSymbols). */
-export function standIn(text: string): string {
+/**
+ * The text with each non-ASCII character replaced by STAND_IN (call after hasOnlyNarrowSymbols),
+ * or with `every`, each character: then Ink measures, and keeps in its size cache, only a run of
+ * stand-ins as long as the text, the same for every text of that length (log lines never repeat).
+ */
+export function standIn(text: string, every = false): string {
+  if (every) return STAND_IN.repeat(text.length)
   let result = ''
   let from = 0
   for (let index = 0; index < text.length; index++) {
@@ -49,10 +54,10 @@ export function standIn(text: string): string {
 
 /**
  * `line` (the stand-in text as Ink writes it: styled with SGR codes) with the symbols of `text`
- * back in their places. A line that is not `text`'s characters one for one (Ink cut or wrapped
- * it, which a fitted cell never needs) is returned as it is.
+ * (with `every`, all its characters) back in their places. A line that is not `text`'s characters
+ * one for one (Ink cut or wrapped it, which a fitted cell never needs) is returned as it is.
  */
-export function restoreSymbols(line: string, text: string): string {
+export function restoreSymbols(line: string, text: string, every = false): string {
   let result = ''
   let from = 0
   let visible = 0
@@ -66,7 +71,7 @@ export function restoreSymbols(line: string, text: string): string {
       continue
     }
     const original = text.charCodeAt(visible)
-    if (original < 0x20 || original > 0x7e) {
+    if (every || original < 0x20 || original > 0x7e) {
       if (line[index] !== STAND_IN) return line
       result += line.slice(from, index) + text[visible]
       from = index + 1

@@ -1,6 +1,6 @@
 import {Text, Transform} from 'ink'
 import {useCallback} from 'react'
-import {hasOnlyNarrowSymbols, restoreSymbols, standIn} from '../symbol-stand-ins.js'
+import {hasOnlyNarrowSymbols, isPrintableAscii, restoreSymbols, standIn} from '../symbol-stand-ins.js'
 
 /** A run of the text, in its own colour and styles or in the Text's. */
 export interface Part {
@@ -19,9 +19,12 @@ export interface Props {
   dimColor?: boolean
   /**
    * Whether Ink may measure stand-ins: false when the text may not fit its place (a line that
-   * Ink cuts when the terminal is narrow), since a cut line keeps its stand-ins. @default true
+   * Ink cuts when the terminal is narrow), since a cut line keeps its stand-ins. `'all'` stands in
+   * for every character (printable ASCII too), so that Ink measures and caches only the text's
+   * length: for texts that never repeat, such as log lines, which would each add an entry to Ink
+   * 6.8's size cache, never emptied. @default true
    */
-  standIns?: boolean
+  standIns?: boolean | 'all'
 }
 
 const isPlain = (part: Part) => part.color === undefined && part.dimColor !== true && part.bold !== true && part.inverse !== true && part.underline !== true
@@ -35,9 +38,10 @@ const isPlain = (part: Part) => part.color === undefined && part.dimColor !== tr
  */
 export function SymbolText({parts, inverse = false, bold = false, dimColor = false, standIns = true}: Props) {
   const text = parts.map((part) => part.text).join('')
-  const useStandIns = standIns && hasOnlyNarrowSymbols(text)
-  const restore = useCallback((line: string) => restoreSymbols(line, text), [text])
-  const shown = (part: Part) => (useStandIns ? standIn(part.text) : part.text)
+  const every = standIns === 'all'
+  const useStandIns = every ? isPrintableAscii(text) || hasOnlyNarrowSymbols(text) : standIns && hasOnlyNarrowSymbols(text)
+  const restore = useCallback((line: string) => restoreSymbols(line, text, every), [text, every])
+  const shown = (part: Part) => (useStandIns ? standIn(part.text, every) : part.text)
   const [only] = parts
   const styled =
     parts.length === 1 && only !== undefined && only.dimColor !== true && only.bold !== true && only.inverse !== true && only.underline !== true ? (
