@@ -1,4 +1,4 @@
-import {Box, Text} from 'ink'
+import {Box} from 'ink'
 import {formatClock, plural} from '../format.js'
 import {VIEWS, type View} from '../views.js'
 import {SymbolText} from './SymbolText.js'
@@ -16,9 +16,10 @@ const TITLES: Record<View, string> = {services: 'Services', detail: 'Detail', ho
 
 /**
  * The top line: the views (the current one bracketed and inverse), counts and the model's time.
- * The time is a Text of its own: Ink 6 caches the size of every text it lays out, for good, so a
- * line that changes every second would add a cache entry a second for as long as the UI runs
- * (ink#986); the time alone repeats after a day. Narrow, the counts are cut before the time.
+ * The time is a Text of its own that Ink measures as stand-ins: Ink 6 caches the size of every
+ * text it lays out, for good (ink#986), so a line that changes every second would add a cache
+ * entry a second for as long as the UI runs, and the time itself one a second for a day. Narrow,
+ * the counts are cut before the time.
  */
 export function Header({view, hosts, services, at, width}: Props) {
   const clock = ` ${formatClock(at)}`
@@ -31,7 +32,7 @@ export function Header({view, hosts, services, at, width}: Props) {
     <Box width={width} height={1}>
       <SymbolText parts={parts} standIns={parts.reduce((length, part) => length + part.text.length, clock.length) <= width} />
       <Box flexShrink={0}>
-        <Text dimColor>{clock}</Text>
+        <SymbolText parts={[{text: clock}]} dimColor standIns="all" />
       </Box>
     </Box>
   )
