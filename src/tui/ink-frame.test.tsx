@@ -4,22 +4,13 @@ import {KEYS, press, type} from '../../test/helpers/ink.js'
 import {FakeActions, FakeSource, host, logLine, service, telemetry} from '../../test/helpers/monitor-model.js'
 import type {MonitorModel} from '../monitor/telemetry.js'
 import {App} from './components/App.js'
-import {buildFrame, INK_VERSION, installFastInkFrames, isNarrowSymbol, loadInkOutput, probeMismatch, type Clip, type Frame, type Operation, type OutputTransformer} from './ink-frame.js'
+import {buildFrame, INK_VERSION, installFastInkFrames, isNarrowSymbol, loadInkOutput, probeMismatch, type Frame, type InkOutput, type Operation, type OutputTransformer} from './ink-frame.js'
 
 // Ink's chalk decides on colour when it loads; with colour the frames carry the SGR codes that the
 // frame builder has to reproduce.
 vi.hoisted(() => {
   process.env.FORCE_COLOR = '1'
 })
-
-interface InkOutput {
-  width: number
-  height: number
-  write(x: number, y: number, text: string, options: {transformers: OutputTransformer[]}): void
-  clip(clip: Clip): void
-  unclip(): void
-  get(): Frame
-}
 
 const {Output, version} = await loadInkOutput()
 const inkGet = Output.prototype.get

@@ -309,7 +309,7 @@ export function buildFrame(width: number, height: number, operations: readonly O
 // --- Installing it in Ink -------------------------------------------------------------------------
 
 /** Ink's Output class as far as this module uses it. */
-interface InkOutput {
+export interface InkOutput {
   width: number
   height: number
   write(x: number, y: number, text: string, options: {transformers: OutputTransformer[]}): void
