@@ -37,6 +37,20 @@ const profilerDir = join(tmpdir(), `steward-bench-traces-${process.pid}`)
 /** The traced systems' profiler settings, in both processes; run.ts sets them from --sample-ratio and --trace-rate-limit. */
 export const profilerBench = {sampleRatio: 1, traceRateLimit: 0}
 
+/** The steward service's arguments with the profiler on, in both processes as profilerBench says. */
+const tracedServerArgs = (isolation: 'inline' | 'worker'): string[] => [
+  '--endpoint',
+  tcpEndpoint(),
+  '--isolation',
+  isolation,
+  '--profiler',
+  profilerDir,
+  '--sample-ratio',
+  String(profilerBench.sampleRatio),
+  '--trace-rate-limit',
+  String(profilerBench.traceRateLimit),
+]
+
 export const systems: readonly System[] = [
   {
     id: 'steward',
@@ -95,7 +109,7 @@ export const systems: readonly System[] = [
     transport: 'zmq tcp 127.0.0.1',
     mode: 'call',
     server: './servers/steward-service.ts',
-    serverArgs: () => ['--endpoint', tcpEndpoint(), '--isolation', 'inline', '--profiler', profilerDir, '--sample-ratio', String(profilerBench.sampleRatio), '--trace-rate-limit', String(profilerBench.traceRateLimit)],
+    serverArgs: () => tracedServerArgs('inline'),
     connect: (ready) => connectStewardTraced(ready, profilerDir, profilerBench),
   },
   {
@@ -105,7 +119,7 @@ export const systems: readonly System[] = [
     transport: 'zmq tcp 127.0.0.1',
     mode: 'call',
     server: './servers/steward-service.ts',
-    serverArgs: () => ['--endpoint', tcpEndpoint(), '--isolation', 'worker', '--profiler', profilerDir, '--sample-ratio', String(profilerBench.sampleRatio), '--trace-rate-limit', String(profilerBench.traceRateLimit)],
+    serverArgs: () => tracedServerArgs('worker'),
     connect: (ready) => connectStewardTraced(ready, profilerDir, profilerBench),
   },
   {

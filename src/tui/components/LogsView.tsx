@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink'
 import type {LogLevel} from '../../config/options.js'
 import type {TelemetryLogLine} from '../../monitor/telemetry.js'
-import {formatClock, truncate} from '../format.js'
+import {formatClock} from '../format.js'
 import type {Tone} from '../table-columns.js'
 import {TONE_COLOURS} from '../table-columns.js'
 import {SymbolText, type Part} from './SymbolText.js'
@@ -64,7 +64,7 @@ export function lineParts(line: TelemetryLogLine, width: number): Part[] {
       continue
     }
     // The part where the line ends: cut with `…` in its place, as Ink's truncate marks it.
-    if (left > 0) cut.push({...part, text: truncate(`${part.text}…`, left)})
+    if (left > 0) cut.push({...part, text: `${part.text.slice(0, left - 1)}…`})
     break
   }
   return cut
